@@ -1,0 +1,88 @@
+# aeration: asynchronous free page reporting for Linux guests.
+#
+#   make demo     build our kernel, boot it, watch memory go back to the host
+#   make check    every test: KUnit, guest kselftests, host end-to-end
+#   make kernel | stock | debug | initramfs     the pieces
+#
+# Everything generated lives in build/.
+include base.mk
+
+TOP       := $(CURDIR)
+B         := $(TOP)/build
+BASE_SRC  := $(B)/src/base
+OUR_SRC   := $(B)/src/aeration
+JOBS      ?= $(shell nproc)
+V         ?= 0
+
+export CCACHE_DIR ?= $(HOME)/.cache/aeration-ccache
+export CCACHE_BASEDIR := $(B)
+export CCACHE_NOHASHDIR := 1
+export CCACHE_MAXSIZE ?= 5G
+
+KMAKE = $(MAKE) -s -j$(JOBS) CC="ccache gcc" KBUILD_BUILD_TIMESTAMP="2024-01-01 00:00:00 UTC" \
+	KBUILD_BUILD_USER=aeration KBUILD_BUILD_HOST=aeration
+
+GUEST_FRAG := kconfig/guest.config
+DEBUG_FRAG := kconfig/guest.config kconfig/debug.config
+HARNESS    := python3 tools/testing/aeration/run.py --build $(B)
+
+.PHONY: all deps base tree kernel stock debug initramfs check demo clean \
+	distclean checkpatch sparse
+all: kernel
+
+deps:
+	@scripts/deps.sh
+
+# Pristine base tree, re-extracted only when the recorded version changes.
+$(BASE_SRC)/.version: base.mk | deps
+	@echo "  UNPACK  $(BASE_TARBALL)"
+	@scripts/unpack-base.sh "$(BASE_TARBALL)" "$(BASE_SRC)" "$(BASE_PKG)" "$(BASE_VERSION)"
+base: deps $(BASE_SRC)/.version
+
+tree: base
+	@scripts/prepare-tree.sh $(BASE_SRC) $(OUR_SRC) $(TOP)
+
+stock: base
+	@scripts/kconfig.sh $(BASE_SRC) $(B)/stock $(GUEST_FRAG)
+	@echo "  KERNEL  build/stock/bzImage"
+	@$(KMAKE) -C $(BASE_SRC) O=$(B)/stock bzImage
+	@cp $(B)/stock/arch/x86/boot/bzImage $(B)/stock/bzImage
+
+kernel: tree
+	@scripts/kconfig.sh $(OUR_SRC) $(B)/aeration $(GUEST_FRAG) kconfig/aeration.config
+	@echo "  KERNEL  build/aeration/bzImage"
+	@$(KMAKE) -C $(OUR_SRC) O=$(B)/aeration bzImage
+	@cp $(B)/aeration/arch/x86/boot/bzImage $(B)/aeration/bzImage
+
+debug: tree
+	@scripts/kconfig.sh $(OUR_SRC) $(B)/aeration-debug $(DEBUG_FRAG) kconfig/aeration.config kconfig/kunit.config
+	@echo "  KERNEL  build/aeration-debug/bzImage"
+	@$(KMAKE) -C $(OUR_SRC) O=$(B)/aeration-debug bzImage
+	@cp $(B)/aeration-debug/arch/x86/boot/bzImage $(B)/aeration-debug/bzImage
+
+initramfs: tree
+	@mkdir -p $(B)/selftests
+	@$(MAKE) -s -C $(OUR_SRC)/tools/testing/selftests/aeration OUTPUT=$(B)/selftests
+	@TESTS="$$($(MAKE) --no-print-directory -s -C $(OUR_SRC)/tools/testing/selftests/aeration OUTPUT=$(B)/selftests emit-tests)" \
+		scripts/mkinitramfs.sh $(B)/initramfs.cpio.gz $(B)/selftests tools/testing/aeration/guest
+
+check: deps stock debug initramfs
+	@$(HARNESS) check
+
+demo: deps kernel initramfs
+	@$(HARNESS) demo
+
+# Style gates on what we own: new files and the series.
+checkpatch: tree
+	@scripts/checkpatch.sh $(OUR_SRC) $(TOP)
+
+sparse: tree
+	@scripts/kconfig.sh $(OUR_SRC) $(B)/sparse $(GUEST_FRAG) kconfig/aeration.config
+	@$(KMAKE) -C $(OUR_SRC) O=$(B)/sparse C=2 mm/aeration.o drivers/virtio/virtio_balloon.o
+
+clean:
+	rm -rf $(B)/aeration $(B)/aeration-debug $(B)/stock $(B)/selftests \
+		$(B)/initramfs.cpio.gz $(B)/runs
+
+distclean:
+	rm -rf $(B)

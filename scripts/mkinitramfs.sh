@@ -1,0 +1,26 @@
+#!/bin/sh
+# mkinitramfs.sh OUT SELFTESTS_DIR GUEST_DIR
+# busybox-static + our static test programs + init and scenarios.
+set -eu
+out=$1; tests=$2; guest=$3
+root=$(mktemp -d)
+trap 'rm -rf "$root"' EXIT
+mkdir -p "$root/bin" "$root/sbin" "$root/usr/bin" "$root/usr/sbin" \
+	"$root/proc" "$root/sys" "$root/dev" "$root/tmp" "$root/tests" \
+	"$root/scenarios"
+cp /bin/busybox "$root/bin/busybox"
+for app in $("$root/bin/busybox" --list-full); do
+	[ -e "$root/$app" ] || ln -s /bin/busybox "$root/$app"
+done
+cp "$guest/init" "$root/init"
+cp "$guest"/scenarios/* "$root/scenarios/"
+: > "$root/tests/list"
+for f in "$tests"/*; do
+	[ -x "$f" ] || continue
+	cp "$f" "$root/tests/"
+done
+# Which of them are tests (the rest are helpers such as memhog).
+for t in $TESTS; do echo "$t"; done > "$root/tests/list"
+(cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) |
+	gzip -1 > "$out.tmp"
+mv "$out.tmp" "$out"

@@ -1,0 +1,14 @@
+# Helpers shared by the scenarios (sourced).  stdout goes to the data channel.
+say() { echo "@@ $*"; }
+memfree_kb() { sed -n 's/^MemFree: *\([0-9]*\) kB/\1/p' /proc/meminfo; }
+# The scenario's status, read by init once the scenario's pipe has closed.
+finish() { echo "$1" > /tmp/rc; exit "$1"; }
+# report_memfree SECONDS: one line a second with guest MemFree (kB).
+report_memfree() {
+	i=0
+	while [ "$i" -lt "$1" ]; do
+		say memfree "$(cut -d' ' -f1 /proc/uptime)" "$(memfree_kb)"
+		sleep 1
+		i=$((i + 1))
+	done
+}

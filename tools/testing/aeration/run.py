@@ -1,0 +1,119 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""aeration host harness.
+
+  run.py --build DIR check [TEST...]   the tests; ends with "N passed, N failed"
+  run.py --build DIR demo              watch memory go back to the host
+"""
+
+import argparse
+import os
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import tests  # noqa: E402
+from scenarios import MIB, Reclaim  # noqa: E402
+from vm import GuestError  # noqa: E402
+
+
+class Ctx:
+    def __init__(self, build):
+        self.build = build
+        self.stock_kernel = os.path.join(build, "stock", "bzImage")
+        self.kernel = os.path.join(build, "aeration", "bzImage")
+        self.debug_kernel = os.path.join(build, "aeration-debug", "bzImage")
+        self.initrd = os.path.join(build, "initramfs.cpio.gz")
+        self.rundir = os.path.join(build, "runs",
+                                   time.strftime("%Y%m%d-%H%M%S"))
+        os.makedirs(self.rundir, exist_ok=True)
+
+
+def check(ctx, names):
+    chosen = [t for t in tests.CHECK if not names or t.__name__ in names]
+    passed = failed = 0
+    t0 = time.monotonic()
+    for test in chosen:
+        print("== %s: %s" % (test.__name__, test.__doc__.splitlines()[0]),
+              flush=True)
+        t1 = time.monotonic()
+        try:
+            results = test(ctx)
+        except GuestError as e:
+            results = [(test.__name__, False, str(e))]
+        for name, ok, detail in results:
+            if ok:
+                passed += 1
+            else:
+                failed += 1
+            print("%s %s%s" % ("PASS" if ok else "FAIL", name,
+                               (" (%s)" % detail) if detail and ok else ""))
+            if not ok and detail:
+                print("     " + detail.replace("\n", "\n     "))
+        print("   %.0f s" % (time.monotonic() - t1), flush=True)
+    print("runs in %s, %.0f s in all" % (ctx.rundir, time.monotonic() - t0))
+    print("%d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
+
+
+def demo(ctx, kernel, hog_mib, watch_s):
+    print("Booting %s (2 GiB guest, 2 vCPUs, TCG) with a virtio-balloon "
+          "device, free-page-reporting=on." % os.path.relpath(kernel))
+    with Reclaim(kernel, ctx.initrd, ctx.rundir, "demo", hog_mib=hog_mib,
+                 hold_s=watch_s + 5) as r:
+        print("Guest runs a %d MiB memory hog that writes every page, "
+              "then exits..." % hog_mib, flush=True)
+        r.wait_hog()
+        took = r.peak - r.base
+        print("Hog done: QEMU RSS grew from %d to %d MiB.\n"
+              % (r.base // MIB, r.peak // MIB))
+        print("%8s %16s %14s %14s" % ("t (s)", "guest MemFree", "host RSS",
+                                      "returned"))
+
+        def tick(elapsed):
+            free = r.memfree_kb()
+            print("%8.0f %12s MiB %10d MiB %10d MiB"
+                  % (elapsed, "?" if free is None else free // MIB,
+                     (r.guest.rss_kb() or 0) // MIB, r.returned_kb() // MIB),
+                  flush=True)
+        r.watch(watch_s, tick=tick)
+        got = r.returned_kb()
+        t50, t90 = r.time_to_return(0.5), r.time_to_return(0.9)
+        splats = r.guest.splats()
+
+    def fmt(t):
+        return "%.1f s" % t if t is not None else "not within %d s" % watch_s
+    print("\nSummary: the hog took %d MiB of host memory; %d MiB (%.0f%%) "
+          "went back to the host." % (took // MIB, got // MIB,
+                                       100.0 * got / max(took, 1)))
+    print("         50%% back after %s, 90%% back after %s (after the hog "
+          "exited)." % (fmt(t50), fmt(t90)))
+    print("         console, QMP and data logs: %s" %
+          os.path.join(ctx.rundir, "demo"))
+    if splats:
+        print("Kernel problems in the console:\n" + "\n".join(splats))
+        return 1
+    return 0
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--build", required=True)
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    c = sub.add_parser("check")
+    c.add_argument("tests", nargs="*")
+    d = sub.add_parser("demo")
+    d.add_argument("--kernel")
+    d.add_argument("--hog-mib", type=int, default=1536)
+    d.add_argument("--seconds", type=int, default=30)
+    a = ap.parse_args()
+    ctx = Ctx(os.path.abspath(a.build))
+    if a.cmd == "check":
+        return check(ctx, a.tests)
+    return demo(ctx, a.kernel or ctx.kernel, a.hog_mib, a.seconds)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

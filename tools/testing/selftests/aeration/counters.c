@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * counters: after a large free, aeration reports it: the vmstat counters
+ * advance by at least most of what was freed, the per-zone debugfs view
+ * agrees with itself, and memory allocated back out of reported pages is
+ * counted.
+ */
+#include <sys/mman.h>
+
+#include "../kselftest.h"
+#include "aeration_util.h"
+
+#define HOG_MIB		512
+#define WAIT_S		20
+
+static int hog(size_t mib)
+{
+	size_t len = mib << 20, off;
+	char *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return -1;
+	for (off = 0; off < len; off += 4096)
+		p[off] = 1;
+	return munmap(p, len);
+}
+
+/* Sum raw and aerated pages over zones from debugfs; -1 if unreadable. */
+static int zones(long long *raw, long long *aerated)
+{
+	char line[1024], zone[32];
+	long long r, a;
+	unsigned int order;
+	int nid, n = 0;
+	FILE *f = fopen("/sys/kernel/debug/aeration/zones", "r");
+
+	if (!f)
+		return -1;
+	*raw = *aerated = 0;
+	while (fgets(line, sizeof(line), f)) {
+		if (line[0] == '#')
+			continue;
+		if (sscanf(line, "%d %31s %u %lld %lld", &nid, zone, &order,
+			   &r, &a) != 5)
+			continue;
+		*raw += r;
+		*aerated += a;
+		n++;
+	}
+	fclose(f);
+	return n;
+}
+
+int main(void)
+{
+	long long rep0, bat0, rep, bat, raw, aerated;
+	long long want = (HOG_MIB / 2) << 8;	/* pages: half the hog */
+	double t0;
+
+	ksft_print_header();
+	rep0 = vmstat("aeration_pages_reported");
+	bat0 = vmstat("aeration_batches");
+	if (rep0 < 0)
+		ksft_exit_skip("no aeration counters in /proc/vmstat\n");
+	if (vmstat("aeration_pages_rereported") < 0 ||
+	    vmstat("aeration_alloc_aerated") < 0)
+		ksft_exit_fail_msg("some aeration_ counters are missing\n");
+	ksft_set_plan(3);
+
+	if (hog(HOG_MIB))
+		ksft_exit_fail_msg("hog: %s\n", strerror(errno));
+	t0 = now_s();
+	do {
+		usleep(200 * 1000);
+		rep = vmstat("aeration_pages_reported");
+		bat = vmstat("aeration_batches");
+	} while (rep - rep0 < want && now_s() - t0 < WAIT_S);
+	ksft_print_msg("after a %d MiB free: %lld pages in %lld batches, %.1f s\n",
+		       HOG_MIB, rep - rep0, bat - bat0, now_s() - t0);
+	ksft_test_result(rep - rep0 >= want && bat > bat0,
+			 "pages_reported advances by >= %lld pages\n", want);
+
+	if (zones(&raw, &aerated) <= 0) {
+		ksft_test_result_fail("debugfs zones readable\n");
+	} else {
+		ksft_print_msg("zones: %lld raw, %lld aerated pages\n", raw,
+			       aerated);
+		ksft_test_result(aerated >= want,
+				 "debugfs shows the reported memory aerated\n");
+	}
+
+	/* Take most of free memory back: some must come from aerated pages. */
+	rep0 = vmstat("aeration_alloc_aerated");
+	if (hog((meminfo_kb("MemFree") >> 10) * 3 / 4))
+		ksft_exit_fail_msg("hog: %s\n", strerror(errno));
+	ksft_test_result(vmstat("aeration_alloc_aerated") > rep0,
+			 "alloc_aerated counts allocations of reported memory\n");
+	ksft_finished();
+}
