@@ -25,6 +25,7 @@ class Ctx:
         self.kernel = os.path.join(build, "aeration", "bzImage")
         self.debug_kernel = os.path.join(build, "aeration-debug", "bzImage")
         self.initrd = os.path.join(build, "initramfs.cpio.gz")
+        self.tree = os.path.join(build, "src", "aeration")
         self.rundir = os.path.join(build, "runs",
                                    time.strftime("%Y%m%d-%H%M%S"))
         os.makedirs(self.rundir, exist_ok=True)

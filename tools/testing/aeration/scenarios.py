@@ -32,10 +32,14 @@ class Reclaim:
         self.sampler.start()
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, etype, exc, tb):
         if self.sampler:
             self.sampler.stop()
         self.guest.stop()
+        if isinstance(exc, GuestError):
+            splats = self.guest.splats()
+            if splats:
+                exc.args = ("%s; console:\n%s" % (exc, "\n".join(splats)),)
 
     def wait_hog(self, boot_timeout=180, hog_timeout=600):
         g = self.guest

@@ -1,7 +1,10 @@
 # SPDX-License-Identifier: GPL-2.0
 """The tests make check runs.  Each returns a list of (name, ok, detail)."""
 
+import os
 import re
+import subprocess
+import sys
 import time
 
 from scenarios import MIB, Reclaim
@@ -29,6 +32,52 @@ def parse_tap(lines, prefix):
         detail = m.group(3) or ""
         results.append(("%s: %s" % (prefix, m.group(2)), ok, detail))
     return results
+
+
+def parse_ktap(console_lines):
+    """KUnit results (one per test case) from a kernel console."""
+    results = []
+    suite = None
+    for line in console_lines:
+        line = re.sub(r"^\[\s*[\d.]+\]\s?", "", line)
+        m = re.match(r"^\s*# Subtest: (\S+)", line)
+        if m:
+            suite = m.group(1)
+            continue
+        m = re.match(r"^(\s+)(not ok|ok) \d+ (\S+)(?: # (.*))?", line)
+        if m and suite:
+            ok = m.group(2) == "ok"
+            directive = m.group(4) or ""
+            results.append(("kunit: %s.%s" % (suite, m.group(3)), ok,
+                            directive))
+    return results
+
+
+def kunit(ctx):
+    """KUnit suite for the engine, in the debug kernel, fake device."""
+    # No balloon device: the tests register their own fake one.
+    g = Guest(ctx.debug_kernel, ctx.initrd, ctx.rundir, "kunit",
+              balloon=False,
+              cmdline={"scenario": "idle", "kunit.enable": "1",
+                       "kunit.filter_glob": "aeration*", "loglevel": "7"})
+    try:
+        g.start()
+        g.wait_exit(900)
+    except GuestError as e:
+        g.stop()
+        return [("kunit", False, str(e))] + _splat_check(g, "kunit")
+    lines = [l for _, l in g.console.lines]
+    res = parse_ktap(lines)
+    if not res:
+        res = [("kunit", False, "no KUnit results on the console")]
+    # The upstream parser must agree.
+    kp = subprocess.run(
+        [sys.executable, os.path.join(ctx.tree, "tools/testing/kunit/kunit.py"),
+         "parse", g.console_path], capture_output=True, text=True)
+    res.append(("kunit: kunit.py parse agrees", kp.returncode == 0,
+                kp.stdout.strip().splitlines()[-1] if kp.stdout.strip()
+                else kp.stderr.strip()[-500:]))
+    return res + _splat_check(g, "kunit")
 
 
 def kselftests(ctx):
@@ -138,5 +187,24 @@ def reclaim_control(ctx):
     return out
 
 
-CHECK = [kselftests, reclaim_aeration, unplug, reclaim_stock,
-         reclaim_control]
+def style(ctx):
+    """checkpatch --strict, sparse and W=1 on what we add and change."""
+    top = os.path.dirname(os.path.dirname(os.path.dirname(
+        os.path.dirname(os.path.abspath(__file__)))))
+    out = []
+    cp = subprocess.run([os.path.join(top, "scripts/checkpatch.sh"),
+                         ctx.tree, top], capture_output=True, text=True)
+    out.append(("style: checkpatch --strict clean", cp.returncode == 0,
+                (cp.stdout + cp.stderr).strip()[-3000:]))
+    lint = subprocess.run(
+        [os.path.join(top, "scripts/lint.sh"), ctx.tree,
+         os.path.join(ctx.build, "aeration-debug"),
+         os.path.join(ctx.build, "src", "base"),
+         os.path.join(ctx.build, "stock")], capture_output=True, text=True)
+    out.append(("style: no new sparse or W=1 warnings", lint.returncode == 0,
+                (lint.stdout + lint.stderr).strip()[-3000:]))
+    return out
+
+
+CHECK = [kunit, kselftests, reclaim_aeration, unplug, reclaim_stock,
+         reclaim_control, style]

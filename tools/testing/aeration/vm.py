@@ -159,6 +159,7 @@ class Guest:
     def argv(self):
         append = ["console=ttyS0", "panic=-1", "loglevel=6",
                   "no_timer_check", "tsc=reliable"]
+        # Later parameters win: the caller's loglevel overrides ours.
         append += ["%s=%s" % kv for kv in self.cmdline.items()]
         argv = [QEMU, "-accel", "tcg,thread=multi", "-cpu", "max",
                 "-smp", str(self.smp), "-m", str(self.mem_mib),

@@ -22,7 +22,7 @@ static inline double now_s(void)
 }
 
 /* Read a /proc/vmstat counter; -1 if it is not there. */
-static inline long long vmstat(const char *name)
+static inline long long read_vmstat(const char *name)
 {
 	char key[128];
 	long long val;

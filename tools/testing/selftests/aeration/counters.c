@@ -27,7 +27,7 @@ static int hog(size_t mib)
 }
 
 /* Sum raw and aerated pages over zones from debugfs; -1 if unreadable. */
-static int zones(long long *raw, long long *aerated)
+static int read_zones(long long *raw, long long *aerated)
 {
 	char line[1024], zone[32];
 	long long r, a;
@@ -59,12 +59,12 @@ int main(void)
 	double t0;
 
 	ksft_print_header();
-	rep0 = vmstat("aeration_pages_reported");
-	bat0 = vmstat("aeration_batches");
+	rep0 = read_vmstat("aeration_pages_reported");
+	bat0 = read_vmstat("aeration_batches");
 	if (rep0 < 0)
 		ksft_exit_skip("no aeration counters in /proc/vmstat\n");
-	if (vmstat("aeration_pages_rereported") < 0 ||
-	    vmstat("aeration_alloc_aerated") < 0)
+	if (read_vmstat("aeration_pages_rereported") < 0 ||
+	    read_vmstat("aeration_alloc_aerated") < 0)
 		ksft_exit_fail_msg("some aeration_ counters are missing\n");
 	ksft_set_plan(3);
 
@@ -73,15 +73,15 @@ int main(void)
 	t0 = now_s();
 	do {
 		usleep(200 * 1000);
-		rep = vmstat("aeration_pages_reported");
-		bat = vmstat("aeration_batches");
+		rep = read_vmstat("aeration_pages_reported");
+		bat = read_vmstat("aeration_batches");
 	} while (rep - rep0 < want && now_s() - t0 < WAIT_S);
 	ksft_print_msg("after a %d MiB free: %lld pages in %lld batches, %.1f s\n",
 		       HOG_MIB, rep - rep0, bat - bat0, now_s() - t0);
 	ksft_test_result(rep - rep0 >= want && bat > bat0,
 			 "pages_reported advances by >= %lld pages\n", want);
 
-	if (zones(&raw, &aerated) <= 0) {
+	if (read_zones(&raw, &aerated) <= 0) {
 		ksft_test_result_fail("debugfs zones readable\n");
 	} else {
 		ksft_print_msg("zones: %lld raw, %lld aerated pages\n", raw,
@@ -91,10 +91,10 @@ int main(void)
 	}
 
 	/* Take most of free memory back: some must come from aerated pages. */
-	rep0 = vmstat("aeration_alloc_aerated");
+	rep0 = read_vmstat("aeration_alloc_aerated");
 	if (hog((meminfo_kb("MemFree") >> 10) * 3 / 4))
 		ksft_exit_fail_msg("hog: %s\n", strerror(errno));
-	ksft_test_result(vmstat("aeration_alloc_aerated") > rep0,
+	ksft_test_result(read_vmstat("aeration_alloc_aerated") > rep0,
 			 "alloc_aerated counts allocations of reported memory\n");
 	ksft_finished();
 }

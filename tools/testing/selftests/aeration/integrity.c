@@ -53,7 +53,7 @@ int main(void)
 	int n, st, failed = 0;
 
 	ksft_print_header();
-	rep0 = vmstat("aeration_pages_reported");
+	rep0 = read_vmstat("aeration_pages_reported");
 	if (rep0 < 0)
 		ksft_exit_skip("no aeration counters in /proc/vmstat\n");
 	ksft_set_plan(2);
@@ -91,9 +91,10 @@ int main(void)
 		    WEXITSTATUS(st))
 			failed++;
 	}
-	rep = vmstat("aeration_pages_reported");
-	ksft_print_msg("%lu passes over %d MiB, %lld pages reported meanwhile, %d churners failed\n",
-		       passes, BUF_MIB, rep - rep0, failed);
+	rep = read_vmstat("aeration_pages_reported");
+	ksft_print_msg("%lu passes over %d MiB, %lld pages reported meanwhile\n",
+		       passes, BUF_MIB, rep - rep0);
+	ksft_print_msg("%d churners failed\n", failed);
 	/* The check means nothing unless reporting really ran meanwhile. */
 	ksft_test_result(rep - rep0 >= (CHURN_MIB << 8) && !failed,
 			 "aeration reported while the buffer was checked\n");

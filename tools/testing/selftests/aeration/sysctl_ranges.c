@@ -19,12 +19,12 @@ static const struct knob knobs[] = {
 	{ "aeration_batch", 1, 256 },
 };
 
-#define NKNOBS (sizeof(knobs) / sizeof(knobs[0]))
+#define NKNOBS ARRAY_SIZE(knobs)
 
 static void check_knob(const struct knob *k)
 {
 	char bad_hi[32], bad_lo[32];
-	const char *bad[] = { bad_lo, bad_hi, "abc\n", "-99999999999\n" };
+	const char * const bad[] = { bad_lo, bad_hi, "abc\n", "-99999999999\n" };
 	long orig = 0, v = 0;
 	unsigned int i;
 	int err;
@@ -37,7 +37,7 @@ static void check_knob(const struct knob *k)
 
 	snprintf(bad_lo, sizeof(bad_lo), "%ld\n", k->min - 1);
 	snprintf(bad_hi, sizeof(bad_hi), "%ld\n", k->max + 1);
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
 		err = sysctl_write(k->name, bad[i]);
 		if (err != -EINVAL) {
 			ksft_print_msg("%s: writing '%.*s' gave %d, want %d\n",

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#undef TRACE_SYSTEM
+#define TRACE_SYSTEM aeration
+
+#if !defined(_TRACE_AERATION_H) || defined(TRACE_HEADER_MULTI_READ)
+#define _TRACE_AERATION_H
+
+#include <linux/mmzone.h>
+#include <linux/tracepoint.h>
+
+/* One batch handed to the device and back. */
+TRACE_EVENT(aeration_batch,
+
+	TP_PROTO(struct zone *zone, unsigned int order, unsigned int nents,
+		 unsigned long pages, u64 latency_ns, int err),
+
+	TP_ARGS(zone, order, nents, pages, latency_ns, err),
+
+	TP_STRUCT__entry(
+		__field(int, nid)
+		__field(int, zid)
+		__field(unsigned int, order)
+		__field(unsigned int, nents)
+		__field(unsigned long, pages)
+		__field(u64, latency_ns)
+		__field(int, err)
+	),
+
+	TP_fast_assign(
+		__entry->nid = zone_to_nid(zone);
+		__entry->zid = zone_idx(zone);
+		__entry->order = order;
+		__entry->nents = nents;
+		__entry->pages = pages;
+		__entry->latency_ns = latency_ns;
+		__entry->err = err;
+	),
+
+	TP_printk("nid=%d zid=%d order=%u nents=%u pages=%lu latency_us=%llu err=%d",
+		  __entry->nid, __entry->zid, __entry->order, __entry->nents,
+		  __entry->pages, __entry->latency_ns / 1000, __entry->err)
+);
+
+#endif /* _TRACE_AERATION_H */
+
+#include <trace/define_trace.h>

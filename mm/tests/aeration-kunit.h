@@ -1,0 +1,600 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * KUnit tests for aeration, included at the end of mm/aeration.c so that
+ * they reach its statics.  They drive the real buddy allocator of the
+ * running kernel with a fake reporting device, so they must run with no
+ * other reporting device registered (boot without virtio-balloon, or
+ * without free-page-reporting).
+ */
+#include <kunit/test.h>
+#include <linux/completion.h>
+#include <linux/delay.h>
+#include <linux/gfp.h>
+#include <linux/kthread.h>
+
+struct fake_dev {
+	struct aeration_dev_info info;
+	int err;			/* what report() returns */
+	unsigned int calls;
+	unsigned int max_nents;
+	unsigned int bad;		/* pages that were not isolated */
+	unsigned long pages;
+	struct completion *gate;	/* report() waits on it if set */
+	struct completion entered;
+};
+
+static int fake_report(struct aeration_dev_info *info, struct scatterlist *sg,
+		       unsigned int nents)
+{
+	struct fake_dev *fd = container_of(info, struct fake_dev, info);
+	struct scatterlist *s;
+	unsigned int i;
+
+	fd->calls++;
+	fd->max_nents = max(fd->max_nents, nents);
+	for_each_sg(sg, s, nents, i) {
+		struct page *page = sg_page(s);
+
+		/* Isolated: off the free lists, not handed to anyone. */
+		if (PageBuddy(page) || page_count(page) || PageReported(page) ||
+		    s->length < (PAGE_SIZE << aeration_order))
+			fd->bad++;
+		fd->pages += s->length >> PAGE_SHIFT;
+	}
+	if (fd->gate) {
+		complete(&fd->entered);
+		wait_for_completion(fd->gate);
+	}
+	return fd->err;
+}
+
+static void fake_init(struct fake_dev *fd, unsigned int capacity)
+{
+	memset(fd, 0, sizeof(*fd));
+	fd->info.report = fake_report;
+	fd->info.capacity = capacity;
+	init_completion(&fd->entered);
+}
+
+static unsigned long vm_event(enum vm_event_item item)
+{
+	unsigned long *ev = kcalloc(NR_VM_EVENT_ITEMS, sizeof(*ev), GFP_KERNEL);
+	unsigned long v;
+
+	if (!ev)
+		return 0;
+	all_vm_events(ev);
+	v = ev[item];
+	kfree(ev);
+	return v;
+}
+
+/* Saved tunables, restored by every test's exit. */
+static int saved_order, saved_high, saved_delay, saved_batch;
+
+static int aeration_test_init(struct kunit *test)
+{
+	if (READ_ONCE(aer.dev)) {
+		kunit_skip(test, "a reporting device is registered");
+		return 0;
+	}
+	saved_order = aeration_order;
+	saved_high = aeration_high_wmark;
+	saved_delay = aeration_delay_ms;
+	saved_batch = aeration_batch;
+	return 0;
+}
+
+static void aeration_test_exit(struct kunit *test)
+{
+	aeration_order = saved_order;
+	aeration_high_wmark = saved_high;
+	aeration_delay_ms = saved_delay;
+	aeration_batch = saved_batch;
+}
+
+/*
+ * The invariants, checked by walking the lists under the lock: raw pages
+ * ahead of aerated ones, the boundary at the first aerated page, and the
+ * counts equal to what the lists hold.  Untracked lists hold no aerated
+ * page.
+ */
+static void check_zone(struct kunit *test, struct zone *zone)
+{
+	unsigned long raw = 0, aerated = 0;
+	unsigned int o, order, flagged_untracked = 0, misplaced = 0;
+	unsigned int bad_boundary = 0;
+	struct page *page;
+	int mt;
+
+	spin_lock_irq(&zone->lock);
+	order = zone->aeration.order;
+	for (o = 0; o < NR_PAGE_ORDERS; o++) {
+		for (mt = 0; mt < MIGRATE_TYPES; mt++) {
+			struct list_head *first = NULL;
+			bool seen_aerated = false;
+
+			list_for_each_entry(page, free_list(zone, o, mt),
+					    buddy_list) {
+				bool a = PageReported(page);
+
+				if (!order || o < order) {
+					flagged_untracked += a;
+					continue;
+				}
+				if (a) {
+					if (!seen_aerated)
+						first = &page->buddy_list;
+					seen_aerated = true;
+					aerated += 1UL << o;
+				} else {
+					misplaced += seen_aerated;
+					if (!is_migrate_isolate(mt))
+						raw += 1UL << o;
+				}
+			}
+			if (order && o >= order &&
+			    zone->aeration.boundary[o][mt] != first)
+				bad_boundary++;
+		}
+	}
+	if (order) {
+		KUNIT_EXPECT_EQ_MSG(test, raw, zone->aeration.nr_raw,
+				    "zone %s raw count", zone->name);
+		KUNIT_EXPECT_EQ_MSG(test, aerated, zone->aeration.nr_aerated,
+				    "zone %s aerated count", zone->name);
+	}
+	spin_unlock_irq(&zone->lock);
+	KUNIT_EXPECT_EQ_MSG(test, misplaced, 0, "raw page behind the boundary");
+	KUNIT_EXPECT_EQ_MSG(test, bad_boundary, 0, "boundary not at the first aerated page");
+	KUNIT_EXPECT_EQ_MSG(test, flagged_untracked, 0, "aerated page on an untracked list");
+}
+
+static void check_all_zones(struct kunit *test)
+{
+	struct zone *zone;
+
+	for_each_populated_zone(zone)
+		check_zone(test, zone);
+}
+
+/* Run the worker now, until no zone asks for more (bounded). */
+static void run_worker(void)
+{
+	int i;
+
+	for (i = 0; i < 100; i++) {
+		flush_delayed_work(&aer.work);
+		if (atomic_read(&aer.state) == AERATION_IDLE)
+			break;
+	}
+}
+
+static void aeration_test_register(struct kunit *test)
+{
+	struct fake_dev fd, other;
+	struct aeration_dev_info none = { .capacity = 4 };
+	struct zone *zone;
+
+	aeration_delay_ms = 60000;	/* keep the worker out of this test */
+	fake_init(&fd, 8);
+	fake_init(&other, 8);
+	KUNIT_EXPECT_EQ(test, aeration_register(&none), -EINVAL);
+	KUNIT_ASSERT_EQ(test, aeration_register(&fd.info), 0);
+	KUNIT_EXPECT_EQ(test, aeration_register(&other.info), -EBUSY);
+	KUNIT_EXPECT_TRUE(test, static_key_enabled(&aeration_enabled));
+	for_each_populated_zone(zone)
+		KUNIT_EXPECT_EQ(test, zone->aeration.order,
+				(unsigned int)aeration_order);
+	check_all_zones(test);
+	aeration_unregister(&other.info);	/* not registered: no effect */
+	KUNIT_EXPECT_PTR_EQ(test, READ_ONCE(aer.dev), &fd.info);
+	aeration_unregister(&fd.info);
+	KUNIT_EXPECT_FALSE(test, static_key_enabled(&aeration_enabled));
+	for_each_populated_zone(zone)
+		KUNIT_EXPECT_EQ(test, zone->aeration.order, 0U);
+	check_all_zones(test);
+	KUNIT_EXPECT_EQ(test, fd.calls, 0U);
+}
+
+static void aeration_test_report_all(struct kunit *test)
+{
+	unsigned long rep0 = vm_event(AERATION_PAGES_REPORTED);
+	unsigned long bat0 = vm_event(AERATION_BATCHES);
+	struct fake_dev fd;
+	struct zone *zone;
+
+	aeration_high_wmark = 1;	/* report everything */
+	aeration_delay_ms = 0;
+	fake_init(&fd, 32);
+	KUNIT_ASSERT_EQ(test, aeration_register(&fd.info), 0);
+	run_worker();
+	check_all_zones(test);
+	KUNIT_EXPECT_GT(test, fd.calls, 0U);
+	KUNIT_EXPECT_EQ(test, fd.bad, 0U);
+	KUNIT_EXPECT_LE(test, fd.max_nents, 32U);
+	KUNIT_EXPECT_EQ(test, vm_event(AERATION_PAGES_REPORTED) - rep0, fd.pages);
+	KUNIT_EXPECT_EQ(test, vm_event(AERATION_BATCHES) - bat0,
+			(unsigned long)fd.calls);
+	for_each_populated_zone(zone) {
+		/* Zones with room above the low watermark end with no raw. */
+		if (zone_page_state(zone, NR_FREE_PAGES) >
+		    low_wmark_pages(zone) + 4 * MAX_ORDER_NR_PAGES)
+			KUNIT_EXPECT_LE_MSG(test, zone->aeration.nr_raw,
+					    1UL << zone->aeration.order,
+					    "zone %s", zone->name);
+	}
+	aeration_unregister(&fd.info);
+	check_all_zones(test);
+}
+
+static void aeration_test_batch_limits(struct kunit *test)
+{
+	struct fake_dev fd;
+
+	aeration_high_wmark = 1;
+	aeration_delay_ms = 0;
+
+	aeration_batch = 3;		/* the sysctl limits */
+	fake_init(&fd, 32);
+	KUNIT_ASSERT_EQ(test, aeration_register(&fd.info), 0);
+	run_worker();
+	aeration_unregister(&fd.info);
+	KUNIT_EXPECT_GT(test, fd.calls, 0U);
+	KUNIT_EXPECT_LE(test, fd.max_nents, 3U);
+
+	aeration_batch = 32;		/* the device's capacity limits */
+	fake_init(&fd, 2);
+	KUNIT_ASSERT_EQ(test, aeration_register(&fd.info), 0);
+	run_worker();
+	aeration_unregister(&fd.info);
+	KUNIT_EXPECT_GT(test, fd.calls, 0U);
+	KUNIT_EXPECT_LE(test, fd.max_nents, 2U);
+	KUNIT_EXPECT_EQ(test, fd.bad, 0U);
+	check_all_zones(test);
+}
+
+static void aeration_test_device_failure(struct kunit *test)
+{
+	unsigned long rep0 = vm_event(AERATION_PAGES_REPORTED);
+	unsigned long free0 = global_zone_page_state(NR_FREE_PAGES);
+	struct fake_dev fd;
+	struct zone *zone;
+
+	aeration_high_wmark = 1;
+	aeration_delay_ms = 0;
+	fake_init(&fd, 32);
+	fd.err = -EIO;
+	KUNIT_ASSERT_EQ(test, aeration_register(&fd.info), 0);
+	run_worker();
+	KUNIT_EXPECT_GT(test, fd.calls, 0U);
+	/* Failed batches count nothing and leave the pages raw, on the lists. */
+	KUNIT_EXPECT_EQ(test, vm_event(AERATION_PAGES_REPORTED), rep0);
+	for_each_populated_zone(zone)
+		KUNIT_EXPECT_EQ(test, zone->aeration.nr_aerated, 0UL);
+	check_all_zones(test);
+	aeration_unregister(&fd.info);
+	/* Nothing lost: within noise of what other tasks allocate meanwhile. */
+	KUNIT_EXPECT_LT(test, abs((long)global_zone_page_state(NR_FREE_PAGES) -
+				  (long)free0), 4L * MAX_ORDER_NR_PAGES);
+}
+
+struct unreg_ctx {
+	struct fake_dev *fd;
+	struct completion done;
+};
+
+static int unregister_thread(void *data)
+{
+	struct unreg_ctx *c = data;
+
+	aeration_unregister(&c->fd->info);
+	complete(&c->done);
+	return 0;
+}
+
+static void aeration_test_unregister_in_flight(struct kunit *test)
+{
+	unsigned long free0 = global_zone_page_state(NR_FREE_PAGES);
+	DECLARE_COMPLETION_ONSTACK(gate);
+	struct unreg_ctx ctx;
+	struct task_struct *t;
+	struct fake_dev fd;
+	struct zone *zone;
+	unsigned long held;
+
+	aeration_high_wmark = 1;
+	aeration_delay_ms = 0;
+	fake_init(&fd, 32);
+	fd.gate = &gate;
+	init_completion(&ctx.done);
+	ctx.fd = &fd;
+	KUNIT_ASSERT_EQ(test, aeration_register(&fd.info), 0);
+	KUNIT_ASSERT_NE(test, wait_for_completion_timeout(&fd.entered, 10 * HZ), 0UL);
+
+	/* A batch is in the device: its pages are off the free lists. */
+	held = fd.pages;
+	KUNIT_EXPECT_GT(test, held, 0UL);
+	t = kthread_run(unregister_thread, &ctx, "aeration-unreg");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	msleep(200);
+	KUNIT_EXPECT_FALSE_MSG(test, completion_done(&ctx.done),
+			       "unregister returned with a batch in flight");
+	complete(&gate);
+	KUNIT_ASSERT_NE(test, wait_for_completion_timeout(&ctx.done, 10 * HZ), 0UL);
+
+	KUNIT_EXPECT_EQ(test, fd.calls, 1U);	/* never called again */
+	KUNIT_EXPECT_PTR_EQ(test, READ_ONCE(aer.dev), NULL);
+	for_each_populated_zone(zone)
+		KUNIT_EXPECT_EQ(test, zone->aeration.order, 0U);
+	check_all_zones(test);
+	KUNIT_EXPECT_LT(test, abs((long)global_zone_page_state(NR_FREE_PAGES) -
+				  (long)free0), 4L * MAX_ORDER_NR_PAGES);
+}
+
+/* Free a range of a split_page()d allocation as one non-compound page. */
+static void free_range(struct page *page, unsigned int order)
+{
+	unsigned int i;
+
+	for (i = 1; i < (1U << order); i++)
+		set_page_count(page + i, 0);
+	__free_pages(page, order);
+}
+
+static bool is_free_aerated(struct page *page, unsigned int order)
+{
+	struct zone *zone = page_zone(page);
+	bool ret;
+
+	spin_lock_irq(&zone->lock);
+	ret = PageBuddy(page) && buddy_order(page) == order &&
+	      PageReported(page);
+	spin_unlock_irq(&zone->lock);
+	return ret;
+}
+
+static bool is_free_raw(struct page *page, unsigned int order)
+{
+	struct zone *zone = page_zone(page);
+	bool ret;
+
+	spin_lock_irq(&zone->lock);
+	ret = PageBuddy(page) && buddy_order(page) == order &&
+	      !PageReported(page);
+	spin_unlock_irq(&zone->lock);
+	return ret;
+}
+
+static void aeration_test_merge_split(struct kunit *test)
+{
+	unsigned int top = MAX_PAGE_ORDER, half = MAX_PAGE_ORDER - 1;
+	unsigned long rr0, aa0;
+	struct page *p, *b;
+	unsigned int i;
+	struct zone *zone;
+	struct fake_dev fd;
+
+	aeration_high_wmark = 1;
+	aeration_delay_ms = 0;
+	aeration_order = half - 1;	/* the splitting case below needs it */
+	fake_init(&fd, 32);
+	KUNIT_ASSERT_EQ(test, aeration_register(&fd.info), 0);
+	run_worker();
+
+	/* Everything is aerated: a top-order allocation comes from it. */
+	aa0 = vm_event(AERATION_ALLOC_AERATED);
+	p = alloc_pages(GFP_KERNEL | __GFP_NOWARN, top);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_EXPECT_GE(test, vm_event(AERATION_ALLOC_AERATED) - aa0,
+			1UL << top);
+	zone = page_zone(p);
+	split_page(p, top);
+	b = p + (1 << half);
+
+	/* One half freed and reported: aerated, its buddy still in use. */
+	free_range(p, half);
+	drain_all_pages(zone);
+	KUNIT_EXPECT_TRUE(test, is_free_raw(p, half));
+	run_worker();
+	KUNIT_EXPECT_TRUE(test, is_free_aerated(p, half));
+
+	/* The other half comes back from the device: aerated + aerated. */
+	rr0 = vm_event(AERATION_PAGES_REREPORTED);
+	for (i = 0; i < (1U << half); i++)	/* as __isolate_free_page() leaves it */
+		set_page_count(b + i, 0);
+	spin_lock_irq(&zone->lock);
+	aeration_putback_page(b, half, get_pageblock_migratetype(b), true);
+	spin_unlock_irq(&zone->lock);
+	KUNIT_EXPECT_TRUE(test, is_free_aerated(p, top));
+	KUNIT_EXPECT_EQ(test, vm_event(AERATION_PAGES_REREPORTED), rr0);
+	check_zone(test, zone);
+
+	/* Aerated + raw gives raw, and the aerated half is counted. */
+	p = alloc_pages(GFP_KERNEL | __GFP_NOWARN, top);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	zone = page_zone(p);
+	split_page(p, top);
+	b = p + (1 << half);
+	free_range(p, half);
+	drain_all_pages(zone);
+	run_worker();
+	KUNIT_EXPECT_TRUE(test, is_free_aerated(p, half));
+	rr0 = vm_event(AERATION_PAGES_REREPORTED);
+	free_range(b, half);
+	drain_all_pages(zone);
+	KUNIT_EXPECT_TRUE(test, is_free_raw(p, top));
+	KUNIT_EXPECT_GE(test, vm_event(AERATION_PAGES_REREPORTED) - rr0,
+			1UL << half);
+	check_zone(test, zone);
+
+	/*
+	 * Splitting: with every tracked page aerated, an allocation of the
+	 * lowest tracked order takes an aerated page or splits a larger one;
+	 * the pieces a split leaves must stay aerated, so no raw page appears.
+	 */
+	run_worker();
+	aa0 = vm_event(AERATION_ALLOC_AERATED);
+	p = alloc_pages(GFP_KERNEL | __GFP_NOWARN, half - 1);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_EXPECT_GE(test, vm_event(AERATION_ALLOC_AERATED) - aa0,
+			1UL << (half - 1));
+	KUNIT_EXPECT_LT_MSG(test, page_zone(p)->aeration.nr_raw,
+			    1UL << half, "split left raw pieces");
+	check_zone(test, page_zone(p));
+	__free_pages(p, half - 1);
+	aeration_unregister(&fd.info);
+	check_all_zones(test);
+}
+
+/*
+ * A raw page freed "to the tail" (FPI_TO_TAIL: memory onlining, isolation
+ * undo, the worker's failure path) lands ahead of the aerated pages, where
+ * the worker finds it next: never hidden on the aerated side.
+ */
+static void aeration_test_tail_free(struct kunit *test)
+{
+	unsigned int top = MAX_PAGE_ORDER, i;
+	struct page *p, *next;
+	struct fake_dev fd;
+	struct zone *zone;
+	bool reported;
+	int mt;
+
+	aeration_high_wmark = 1;
+	aeration_delay_ms = 0;
+	fake_init(&fd, 32);
+	KUNIT_ASSERT_EQ(test, aeration_register(&fd.info), 0);
+	run_worker();
+	aeration_delay_ms = 60000;	/* keep the worker off our page */
+	/* Movable: from the movable lists, no pageblock stolen. */
+	p = alloc_pages(GFP_HIGHUSER_MOVABLE | __GFP_NOWARN, top);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	zone = page_zone(p);
+	mt = get_pageblock_migratetype(p);
+	/* Some other block of the same list must still be aerated. */
+	spin_lock_irq(&zone->lock);
+	if (!zone->aeration.boundary[top][mt]) {
+		spin_unlock_irq(&zone->lock);
+		__free_pages(p, top);
+		aeration_unregister(&fd.info);
+		kunit_skip(test, "no aerated block left on the list");
+	}
+	for (i = 0; i < (1U << top); i++)
+		set_page_count(p + i, 0);
+	aeration_putback_page(p, top, mt, false);
+	next = last_raw(zone, top, mt);
+	reported = PageReported(p);
+	spin_unlock_irq(&zone->lock);
+	/* (no KUNIT_EXPECT under the lock: a failure report may sleep) */
+	KUNIT_EXPECT_PTR_EQ(test, next, p);
+	KUNIT_EXPECT_FALSE(test, reported);
+	check_zone(test, zone);
+	aeration_unregister(&fd.info);
+}
+
+static void aeration_test_high_wmark_trigger(struct kunit *test)
+{
+	struct page *blk[3];
+	struct fake_dev fd;
+	struct zone *zone;
+	unsigned int order = pageblock_order, i;
+	unsigned long raw;
+
+	aeration_high_wmark = 1;
+	aeration_delay_ms = 0;
+	aeration_order = order;
+	fake_init(&fd, 32);
+	KUNIT_ASSERT_EQ(test, aeration_register(&fd.info), 0);
+	run_worker();
+	for (i = 0; i < ARRAY_SIZE(blk); i++) {
+		blk[i] = alloc_pages(GFP_KERNEL | __GFP_NOWARN, MAX_PAGE_ORDER);
+		KUNIT_ASSERT_NOT_NULL(test, blk[i]);
+	}
+	zone = page_zone(blk[0]);
+	for (i = 1; i < ARRAY_SIZE(blk); i++)
+		if (page_zone(blk[i]) != zone)
+			kunit_skip(test, "blocks from different zones");
+
+	/* Mark: room for one more top-order block of raw pages, not two. */
+	aeration_delay_ms = 60000;	/* so that we see the work queued */
+	raw = READ_ONCE(zone->aeration.nr_raw);
+	WRITE_ONCE(aeration_high_wmark,
+		   ((raw + MAX_ORDER_NR_PAGES) >> order) + 1);
+	__free_pages(blk[0], MAX_PAGE_ORDER);
+	KUNIT_EXPECT_FALSE_MSG(test, delayed_work_pending(&aer.work),
+			       "worker queued below the high mark (raw %lu)",
+			       zone->aeration.nr_raw);
+	__free_pages(blk[1], MAX_PAGE_ORDER);
+	KUNIT_EXPECT_TRUE_MSG(test, delayed_work_pending(&aer.work),
+			      "worker not queued above the high mark (raw %lu)",
+			      zone->aeration.nr_raw);
+	__free_pages(blk[2], MAX_PAGE_ORDER);
+	check_zone(test, zone);
+	aeration_unregister(&fd.info);
+}
+
+static int write_knob(struct ctl_table *t, const char *s)
+{
+	char buf[32];
+	size_t len = strscpy(buf, s, sizeof(buf));
+	loff_t pos = 0;
+
+	return t->proc_handler(t, 1, buf, &len, &pos);
+}
+
+static void aeration_test_sysctls(struct kunit *test)
+{
+	static const char * const bad[] = { "0", "-1", "abc", "99999999999" };
+	struct ctl_table *t;
+	unsigned int i;
+	int before;
+
+	for (t = aeration_sysctls; t < aeration_sysctls +
+	     ARRAY_SIZE(aeration_sysctls); t++) {
+		int *val = t->data;
+		int max = *(int *)t->extra2;
+		char s[16];
+
+		before = *val;
+		for (i = 0; i < ARRAY_SIZE(bad); i++) {
+			if (!strcmp(bad[i], "0") && *(int *)t->extra1 == 0)
+				continue;	/* 0 is valid here */
+			KUNIT_EXPECT_EQ_MSG(test, write_knob(t, bad[i]), -EINVAL,
+					    "%s = %s", t->procname, bad[i]);
+			KUNIT_EXPECT_EQ(test, *val, before);
+		}
+		snprintf(s, sizeof(s), "%d", max + 1);
+		KUNIT_EXPECT_EQ_MSG(test, write_knob(t, s), -EINVAL, "%s = %s",
+				    t->procname, s);
+		KUNIT_EXPECT_EQ(test, *val, before);
+		snprintf(s, sizeof(s), "%d", max);
+		KUNIT_EXPECT_EQ(test, write_knob(t, s), 0);
+		KUNIT_EXPECT_EQ(test, *val, max);
+		snprintf(s, sizeof(s), "%d", before);
+		KUNIT_EXPECT_EQ(test, write_knob(t, s), 0);
+		KUNIT_EXPECT_EQ(test, *val, before);
+	}
+}
+
+static struct kunit_case aeration_test_cases[] = {
+	KUNIT_CASE(aeration_test_sysctls),
+	KUNIT_CASE(aeration_test_register),
+	KUNIT_CASE(aeration_test_report_all),
+	KUNIT_CASE(aeration_test_batch_limits),
+	KUNIT_CASE(aeration_test_device_failure),
+	KUNIT_CASE(aeration_test_unregister_in_flight),
+	KUNIT_CASE(aeration_test_merge_split),
+	KUNIT_CASE(aeration_test_tail_free),
+	KUNIT_CASE(aeration_test_high_wmark_trigger),
+	{}
+};
+
+static struct kunit_suite aeration_test_suite = {
+	.name = "aeration",
+	.init = aeration_test_init,
+	.exit = aeration_test_exit,
+	.test_cases = aeration_test_cases,
+};
+
+kunit_test_suite(aeration_test_suite);
