@@ -69,9 +69,6 @@ static inline void aeration_alloc_aerated(unsigned int order)
 	__count_vm_events(AERATION_ALLOC_AERATED, 1UL << order);
 }
 
-/* page_alloc.c: give back a page the worker isolated. */
-void aeration_putback_page(struct page *page, unsigned int order, int mt,
-			   bool aerated);
 #else
 static inline bool aeration_tracked(struct zone *zone, unsigned int order)
 {
@@ -109,5 +106,13 @@ static inline void aeration_alloc_aerated(unsigned int order)
 {
 }
 #endif /* CONFIG_PAGE_AERATION */
+
+/*
+ * page_alloc.c: give back a page the worker isolated.  Declared for every
+ * config: callers only reach it when a page is aerated, which needs
+ * CONFIG_PAGE_AERATION.
+ */
+void aeration_putback_page(struct page *page, unsigned int order, int mt,
+			   bool aerated);
 
 #endif /* _MM_AERATION_H */

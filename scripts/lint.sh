@@ -6,10 +6,11 @@
 # stock build of the same file does not have.  Prints the findings and
 # exits 1 if there are any.
 set -u
-our_src=$1; our_obj=$2; base_src=$3; stock_obj=$4
+our_src=$(realpath "$1"); our_obj=$(realpath "$2")
+base_src=$(realpath "$3"); stock_obj=$(realpath "$4")
 objs="mm/aeration.o mm/page_alloc.o mm/compaction.o mm/shuffle.o mm/vmstat.o
 drivers/virtio/virtio_balloon.o"
-stock_objs=$(echo "$objs" | grep -v aeration.o)
+stock_objs=$(echo $objs | sed "s|mm/aeration.o||")
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 

@@ -493,6 +493,69 @@ static void aeration_test_tail_free(struct kunit *test)
 	aeration_unregister(&fd.info);
 }
 
+/*
+ * Pageblock isolation (memory offlining, CMA, alloc_contig_range) moves
+ * free pages to the MIGRATE_ISOLATE list and back: an aerated block stays
+ * aerated and counted, and is not offered for reporting while isolated.
+ */
+static void aeration_test_pageblock_isolation(struct kunit *test)
+{
+	unsigned int top = MAX_PAGE_ORDER;
+	unsigned long pfn, raw_iso, raw_back;
+	struct list_head *b;
+	struct fake_dev fd;
+	struct zone *zone = NULL, *z;
+	bool iso_aerated, back_aerated;
+	struct page *p = NULL;
+
+	aeration_high_wmark = 1;
+	aeration_delay_ms = 0;
+	fake_init(&fd, 32);
+	KUNIT_ASSERT_EQ(test, aeration_register(&fd.info), 0);
+	run_worker();
+	aeration_delay_ms = 60000;
+
+	/* An aerated top-order block of the movable list. */
+	for_each_populated_zone(z) {
+		spin_lock_irq(&z->lock);
+		b = z->aeration.boundary[top][MIGRATE_MOVABLE];
+		if (b) {
+			p = list_entry(b, struct page, buddy_list);
+			zone = z;
+		}
+		spin_unlock_irq(&z->lock);
+		if (p)
+			break;
+	}
+	if (!p) {
+		aeration_unregister(&fd.info);
+		kunit_skip(test, "no aerated movable block");
+	}
+	pfn = page_to_pfn(p);
+	KUNIT_ASSERT_EQ(test, start_isolate_page_range(pfn, pfn + (1UL << top),
+						       MIGRATE_MOVABLE, 0,
+						       GFP_KERNEL), 0);
+	spin_lock_irq(&zone->lock);
+	iso_aerated = PageBuddy(p) && PageReported(p) &&
+		      get_pageblock_migratetype(p) == MIGRATE_ISOLATE;
+	raw_iso = zone->aeration.nr_raw;
+	spin_unlock_irq(&zone->lock);
+	check_zone(test, zone);
+
+	undo_isolate_page_range(pfn, pfn + (1UL << top), MIGRATE_MOVABLE);
+	spin_lock_irq(&zone->lock);
+	back_aerated = PageBuddy(p) && PageReported(p);
+	raw_back = zone->aeration.nr_raw;
+	spin_unlock_irq(&zone->lock);
+	check_zone(test, zone);
+
+	KUNIT_EXPECT_TRUE_MSG(test, iso_aerated, "aerated block not kept on the isolate list");
+	KUNIT_EXPECT_TRUE_MSG(test, back_aerated, "aerated block lost its state");
+	/* An aerated block moving around does not count as raw anywhere. */
+	KUNIT_EXPECT_EQ(test, raw_iso, raw_back);
+	aeration_unregister(&fd.info);
+}
+
 static void aeration_test_high_wmark_trigger(struct kunit *test)
 {
 	struct page *blk[3];
@@ -586,6 +649,7 @@ static struct kunit_case aeration_test_cases[] = {
 	KUNIT_CASE(aeration_test_unregister_in_flight),
 	KUNIT_CASE(aeration_test_merge_split),
 	KUNIT_CASE(aeration_test_tail_free),
+	KUNIT_CASE(aeration_test_pageblock_isolation),
 	KUNIT_CASE(aeration_test_high_wmark_trigger),
 	{}
 };
