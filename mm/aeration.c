@@ -40,17 +40,27 @@
 
 #include "aeration.h"
 #include "internal.h"
+#include "page_reporting.h"
 
 #define CREATE_TRACE_POINTS
 #include <trace/events/aeration.h>
 
 DEFINE_STATIC_KEY_FALSE(aeration_enabled);
 
+#define AERATION_BATCH_MAX	256	/* most ranges in one device call */
+
 /* Tunables, /proc/sys/vm/aeration_*; see Documentation/admin-guide/mm/aeration.rst */
 static int aeration_order = -1;		/* pageblock_order once known */
 static int aeration_high_wmark = 32;	/* raw blocks of aeration_order per zone */
 static int aeration_delay_ms = 100;
 static int aeration_batch = 32;
+
+/*
+ * Orders below PAGE_ALLOC_COSTLY_ORDER + 1 live mostly on per-cpu lists and
+ * would make re-classifying (a walk under zone->lock) long.
+ */
+static int order_min = PAGE_ALLOC_COSTLY_ORDER + 1;
+static int order_max = MAX_PAGE_ORDER;
 
 enum {
 	AERATION_IDLE,		/* nothing to do */
@@ -79,14 +89,26 @@ static unsigned long high_mark(struct zone *zone)
 		zone->aeration.order;
 }
 
+/*
+ * At least one jiffy: this runs under zone->lock, and a zero delay would
+ * wake a worker (scheduler locks) from under it.  The freezable workqueue
+ * keeps the worker (and a batch in flight) out of the way of suspend,
+ * when the device is torn down.
+ */
+static void aeration_queue(void)
+{
+	unsigned long delay = msecs_to_jiffies(READ_ONCE(aeration_delay_ms));
+
+	queue_delayed_work(system_freezable_wq, &aer.work, max(1UL, delay));
+}
+
 static void aeration_request(void)
 {
 	if (atomic_read(&aer.state) == AERATION_REQUESTED)
 		return;
 	if (atomic_xchg(&aer.state, AERATION_REQUESTED) != AERATION_IDLE)
 		return;
-	schedule_delayed_work(&aer.work,
-			      msecs_to_jiffies(READ_ONCE(aeration_delay_ms)));
+	aeration_queue();
 }
 
 /**
@@ -281,18 +303,29 @@ static unsigned long aeration_return(struct zone *zone, unsigned int n,
 	for (i = 0; i < n; i++) {
 		struct page *page = sg_page(&aer.sgl[i]);
 		unsigned int order = get_order(aer.sgl[i].length);
+		unsigned int piece = min_t(unsigned int, order, pageblock_order);
+		unsigned long done;
 
-		aeration_putback_page(page, order,
-				      get_pageblock_migratetype(page), aerated);
+		/*
+		 * Each pageblock goes back to the list of its own type: one
+		 * may have been isolated while the device held the page
+		 * (as split_large_buddy() does for the normal free path).
+		 * The pieces merge again where their types allow.
+		 */
+		for (done = 0; done < (1UL << order); done += 1UL << piece)
+			aeration_putback_page(page + done, piece,
+					      get_pageblock_migratetype(page + done),
+					      aerated);
 		pages += 1UL << order;
 	}
 	return pages;
 }
 
-static void aeration_zone(struct zone *zone, struct aeration_dev_info *dev)
+/* Report @zone down to half its high mark; returns the device's error. */
+static int aeration_zone(struct zone *zone, struct aeration_dev_info *dev)
 {
 	unsigned int max = min_t(unsigned int, READ_ONCE(aeration_batch),
-				 dev->capacity);
+				 min(dev->capacity, AERATION_BATCH_MAX));
 	unsigned int n, order;
 	unsigned long pages;
 	u64 t0, dt;
@@ -303,12 +336,12 @@ static void aeration_zone(struct zone *zone, struct aeration_dev_info *dev)
 		if (!zone->aeration.order ||
 		    zone->aeration.nr_raw <= high_mark(zone) / 2) {
 			spin_unlock_irq(&zone->lock);
-			return;
+			return 0;
 		}
 		n = aeration_isolate(zone, max);
 		spin_unlock_irq(&zone->lock);
 		if (!n)
-			return;
+			return 0;
 
 		order = get_order(aer.sgl[0].length);
 		t0 = ktime_get_ns();
@@ -321,7 +354,7 @@ static void aeration_zone(struct zone *zone, struct aeration_dev_info *dev)
 
 		trace_aeration_batch(zone, order, n, pages, dt, err);
 		if (err)
-			return;
+			return err;
 		count_vm_events(AERATION_PAGES_REPORTED, pages);
 		count_vm_event(AERATION_BATCHES);
 		cond_resched();
@@ -331,19 +364,40 @@ static void aeration_zone(struct zone *zone, struct aeration_dev_info *dev)
 static void aeration_process(struct work_struct *work)
 {
 	struct aeration_dev_info *dev = READ_ONCE(aer.dev);
+	bool failed = false;
 	struct zone *zone;
 
 	if (WARN_ON_ONCE(!dev))
 		return;
 	atomic_set(&aer.state, AERATION_ACTIVE);
-	for_each_populated_zone(zone)
-		aeration_zone(zone, dev);
+	for_each_populated_zone(zone) {
+		if (aeration_zone(zone, dev)) {
+			failed = true;
+			break;
+		}
+	}
 
-	/* A request came in while we ran: run again after the delay. */
-	if (atomic_cmpxchg(&aer.state, AERATION_ACTIVE, AERATION_IDLE) !=
-	    AERATION_ACTIVE)
-		schedule_delayed_work(&aer.work,
-				      msecs_to_jiffies(READ_ONCE(aeration_delay_ms)));
+	/*
+	 * A request came in while we ran: run again after the delay.  Not
+	 * after a device failure: our own put-back of the failed batch
+	 * raises a request, and a broken device would be retried forever.
+	 * The next free above the high mark tries again.
+	 */
+	if (failed)
+		atomic_set(&aer.state, AERATION_IDLE);
+	else if (atomic_cmpxchg(&aer.state, AERATION_ACTIVE, AERATION_IDLE) !=
+		 AERATION_ACTIVE)
+		aeration_queue();
+}
+
+/* One engine owns PG_reported and the free list order: not both. */
+static bool page_reporting_active(void)
+{
+#ifdef CONFIG_PAGE_REPORTING
+	return static_key_enabled(&page_reporting_enabled);
+#else
+	return false;
+#endif
 }
 
 /**
@@ -360,22 +414,27 @@ int aeration_register(struct aeration_dev_info *aerdev)
 {
 	struct scatterlist *sgl;
 	struct zone *zone;
+	unsigned int cap;
 	int err = 0;
 
 	if (!aerdev || !aerdev->report || !aerdev->capacity)
 		return -EINVAL;
 
 	mutex_lock(&aeration_mutex);
-	if (aer.dev) {
+	if (aer.dev || page_reporting_active()) {
 		err = -EBUSY;
 		goto out;
 	}
-	sgl = kmalloc_array(aerdev->capacity, sizeof(*sgl), GFP_KERNEL);
+	cap = min_t(unsigned int, aerdev->capacity, AERATION_BATCH_MAX);
+	sgl = kmalloc_array(cap, sizeof(*sgl), GFP_KERNEL);
 	if (!sgl) {
 		err = -ENOMEM;
 		goto out;
 	}
 	aer.sgl = sgl;
+	if (aerdev->order)
+		aeration_order = clamp_t(int, aerdev->order, order_min,
+					 order_max);
 	atomic_set(&aer.state, AERATION_IDLE);
 	WRITE_ONCE(aer.dev, aerdev);
 
@@ -442,11 +501,9 @@ static int aeration_order_handler(const struct ctl_table *table, int write,
 	return err;
 }
 
-static int order_min = 1;
-static int order_max = MAX_PAGE_ORDER;
 static int wmark_max = 1 << 20;
 static int delay_max = 60 * MSEC_PER_SEC;
-static int batch_max = 256;
+static int batch_max = AERATION_BATCH_MAX;
 
 static struct ctl_table aeration_sysctls[] = {
 	{

@@ -23,6 +23,11 @@ struct aeration_dev_info {
 		      struct scatterlist *sg, unsigned int nents);
 	/* Most ranges one call may carry (the device's queue size). */
 	unsigned int capacity;
+	/*
+	 * Lowest order worth reporting for this device, or 0 for the default
+	 * (pageblock_order).  Becomes vm.aeration_order at registration.
+	 */
+	unsigned int order;
 };
 
 #ifdef CONFIG_PAGE_AERATION

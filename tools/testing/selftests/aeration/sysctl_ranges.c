@@ -13,7 +13,7 @@ struct knob {
 };
 
 static const struct knob knobs[] = {
-	{ "aeration_order", 1, 10 },
+	{ "aeration_order", 4, 10 },
 	{ "aeration_high_wmark", 1, 1 << 20 },
 	{ "aeration_delay_ms", 0, 60000 },
 	{ "aeration_batch", 1, 256 },
