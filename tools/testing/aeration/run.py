@@ -4,6 +4,7 @@
 
   run.py --build DIR check [TEST...]   the tests; ends with "N passed, N failed"
   run.py --build DIR demo              watch memory go back to the host
+  run.py --build DIR migrate [--hints] one migration after a hog, figures
 """
 
 import argparse
@@ -14,7 +15,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import tests  # noqa: E402
-from scenarios import MIB, Reclaim  # noqa: E402
+from scenarios import MIB, Migration, Reclaim  # noqa: E402
 from vm import GuestError  # noqa: E402
 
 
@@ -98,6 +99,27 @@ def demo(ctx, kernel, hog_mib, watch_s):
     return 0
 
 
+def migrate(ctx, kernel, hints):
+    """One migration after a hog; prints query-migrate's figures."""
+    m = Migration(kernel, ctx.initrd, ctx.rundir,
+                  "migrate-" + ("hints" if hints else "nohints"),
+                  hinting=hints)
+    r = m.run()
+    drop = None
+    if r["memfree_before_kb"] and r["memfree_min_kb"]:
+        drop = (r["memfree_before_kb"] - r["memfree_min_kb"]) // MIB
+    print("%s, hints %s: total %s ms, downtime %s ms, transferred %d MiB, "
+          "duplicate (zero) pages %s, guest MemFree drop %s MiB, "
+          "running on destination: %s" %
+          (os.path.relpath(kernel), "on" if hints else "off", r["total_ms"],
+           r["downtime_ms"], (r["transferred"] or 0) >> 20, r["duplicate"],
+           drop, r["dst_running"]))
+    if r["splats"]:
+        print("\n".join(r["splats"]))
+        return 1
+    return 0
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawTextHelpFormatter)
@@ -109,10 +131,15 @@ def main():
     d.add_argument("--kernel")
     d.add_argument("--hog-mib", type=int, default=1536)
     d.add_argument("--seconds", type=int, default=30)
+    m = sub.add_parser("migrate")
+    m.add_argument("--kernel")
+    m.add_argument("--hints", action="store_true")
     a = ap.parse_args()
     ctx = Ctx(os.path.abspath(a.build))
     if a.cmd == "check":
         return check(ctx, a.tests)
+    if a.cmd == "migrate":
+        return migrate(ctx, a.kernel or ctx.kernel, a.hints)
     return demo(ctx, a.kernel or ctx.kernel, a.hog_mib, a.seconds)
 
 

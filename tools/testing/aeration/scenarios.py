@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 """Host-side scenarios shared by the tests, the demo and the bench."""
 
+import os
 import time
 
 from vm import Guest, GuestError, RssSampler
@@ -90,3 +91,63 @@ class Reclaim:
         target = self.peak - fraction * (self.peak - self.base)
         t = self.sampler.first_at_or_below(target, self.t_exit)
         return None if t is None else t - self.t_exit
+
+
+class Migration:
+    """Migrate a guest that ran a hog to a second QEMU over a unix socket.
+
+    The source guest runs the 'migrate' scenario (hog that exits, then
+    MemFree every 0.2 s); the destination starts with -incoming.  Returns
+    query-migrate's figures and the guest's MemFree drop during migration.
+    """
+
+    def __init__(self, kernel, initrd, rundir, name, hinting=False,
+                 hog_mib=1228, mem_mib=2048, bandwidth=1 << 30,
+                 cmdline=None):
+        args = {"scenario": "migrate", "hog_mib": hog_mib}
+        args.update(cmdline or {})
+        common = dict(mem_mib=mem_mib, reporting=False, hinting=hinting,
+                      cmdline=args)
+        self.sock = os.path.join(rundir, name + ".mig")
+        self.src = Guest(kernel, initrd, rundir, name + "-src", **common)
+        self.dst = Guest(kernel, initrd, rundir, name + "-dst",
+                         incoming="unix:" + self.sock, **common)
+        self.bandwidth = bandwidth
+
+    def run(self, timeout=600):
+        src, dst = self.src, self.dst
+        try:
+            src.start()
+            hit = src.wait_data(r"^@@ ready", timeout)
+            if not hit:
+                raise GuestError("guest never got ready for migration")
+            dst.start()
+            time.sleep(1.0)             # a few MemFree samples first
+            t0 = time.monotonic()
+            src.migrate("unix:" + self.sock, max_bandwidth=self.bandwidth)
+            info = src.wait_migration(timeout)
+            t1 = time.monotonic()
+            if info.get("status") != "completed":
+                raise GuestError("migration %s" % info.get("status"))
+            # The guest goes on at the destination.
+            alive = dst.wait_data(r"^@@ memfree", 30)
+        finally:
+            src.stop()
+            dst.stop()
+        before = [int(l.split()[3]) for t, l in src.data.lines
+                  if l.startswith("@@ memfree ") and t < t0]
+        # Field 4 is the lowest sample since the previous line: a line
+        # up to one print period after the end still covers the migration.
+        during = [int(l.split()[4]) for t, l in src.data.lines
+                  if l.startswith("@@ memfree ") and t0 <= t <= t1 + 0.3]
+        ram = info.get("ram", {})
+        return {
+            "total_ms": info.get("total-time"),
+            "downtime_ms": info.get("downtime"),
+            "transferred": ram.get("transferred"),
+            "duplicate": ram.get("duplicate"),
+            "memfree_before_kb": before[-1] if before else None,
+            "memfree_min_kb": min(during) if during else None,
+            "dst_running": bool(alive),
+            "splats": src.splats() + dst.splats(),
+        }
