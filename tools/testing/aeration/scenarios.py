@@ -12,7 +12,7 @@ MIB = 1024  # kB
 class Reclaim:
     """Boot, run a hog that exits, watch the host get its memory back.
 
-    Times are seconds after the hog's exit; sizes are kB of QEMU RSS.
+    Times are seconds after the hog's exit began; sizes are kB of QEMU RSS.
     """
 
     def __init__(self, kernel, initrd, rundir, name, hog_mib=1536,
@@ -36,6 +36,7 @@ class Reclaim:
     def __exit__(self, etype, exc, tb):
         if self.sampler:
             self.sampler.stop()
+            self.sampler.save(os.path.join(self.guest.dir, "rss.tsv"))
         self.guest.stop()
         if isinstance(exc, GuestError):
             splats = self.guest.splats()
@@ -48,10 +49,13 @@ class Reclaim:
         if not hit:
             raise GuestError("guest never started the hog")
         self.base = g.rss_kb()
-        hit = g.wait_data(r"^@@ hog-exit", hog_timeout, hit[0])
-        if not hit:
+        # Time from the start of the hog's exit (memhog says when it
+        # returns), not from its end: freeing 1.5 GiB takes a while.
+        start = g.wait_data(r"^@@ hog-exiting", hog_timeout, hit[0])
+        hit = g.wait_data(r"^@@ hog-exit ", hog_timeout, hit[0])
+        if not hit or not start:
             raise GuestError("hog did not finish")
-        self.t_exit = hit[1]
+        self.t_exit = start[1]
         self.peak = self.sampler.peak(until=self.t_exit + 0.2)
         return self
 
@@ -74,6 +78,12 @@ class Reclaim:
         about once a second.
         """
         next_tick = 0.0
+        # Judge only once a sample taken after the hog's exit is in.
+        while (not self.sampler.samples or
+               self.sampler.samples[-1][0] < self.t_exit):
+            if not self.guest.alive():
+                return
+            time.sleep(0.02)
         while True:
             elapsed = time.monotonic() - self.t_exit
             if elapsed >= seconds or not self.guest.alive():

@@ -321,8 +321,25 @@ class RssSampler(threading.Thread):
         return max(vals) if vals else 0
 
     def first_at_or_below(self, kb, since):
-        """First time at or after since when RSS was <= kb, or None."""
+        """First time at or after since when RSS was <= kb, or None.
+
+        If the last sample before since was already <= kb, that is since
+        itself (the memory came back before the event was seen)."""
+        before = None
         for t, v in self.samples:
-            if t >= since and v <= kb:
+            if t < since:
+                before = v
+                continue
+            if before is not None and before <= kb:
+                return since
+            if v <= kb:
                 return t
+            before = None
+        if before is not None and before <= kb:
+            return since
         return None
+
+    def save(self, path):
+        with open(path, "w") as f:
+            for t, kb in self.samples:
+                f.write("%.3f\t%d\n" % (t, kb))
