@@ -90,7 +90,7 @@ def demo(ctx, kernel, hog_mib, watch_s):
           "went back to the host." % (took // MIB, got // MIB,
                                        100.0 * got / max(took, 1)))
     print("         50%% back after %s, 90%% back after %s (after the hog "
-          "exited)." % (fmt(t50), fmt(t90)))
+          "began to exit)." % (fmt(t50), fmt(t90)))
     print("         console, QMP and data logs: %s" %
           os.path.join(ctx.rundir, "demo"))
     if splats:
