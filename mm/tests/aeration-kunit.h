@@ -231,29 +231,28 @@ static void aeration_test_report_all(struct kunit *test)
 	check_all_zones(test);
 }
 
-static void aeration_test_batch_limits(struct kunit *test)
+/* Report everything with @batch and a device of @capacity; no call > @max. */
+static void check_batch_limit(struct kunit *test, int batch,
+			      unsigned int capacity, unsigned int max)
 {
 	struct fake_dev fd;
 
+	aeration_batch = batch;
+	fake_init(&fd, capacity);
+	KUNIT_ASSERT_EQ(test, aeration_register(&fd.info), 0);
+	run_worker();
+	aeration_unregister(&fd.info);
+	KUNIT_EXPECT_GT(test, fd.calls, 0U);
+	KUNIT_EXPECT_LE(test, fd.max_nents, max);
+	KUNIT_EXPECT_EQ(test, fd.bad, 0U);
+}
+
+static void aeration_test_batch_limits(struct kunit *test)
+{
 	aeration_high_wmark = 1;
 	aeration_delay_ms = 0;
-
-	aeration_batch = 3;		/* the sysctl limits */
-	fake_init(&fd, 32);
-	KUNIT_ASSERT_EQ(test, aeration_register(&fd.info), 0);
-	run_worker();
-	aeration_unregister(&fd.info);
-	KUNIT_EXPECT_GT(test, fd.calls, 0U);
-	KUNIT_EXPECT_LE(test, fd.max_nents, 3U);
-
-	aeration_batch = 32;		/* the device's capacity limits */
-	fake_init(&fd, 2);
-	KUNIT_ASSERT_EQ(test, aeration_register(&fd.info), 0);
-	run_worker();
-	aeration_unregister(&fd.info);
-	KUNIT_EXPECT_GT(test, fd.calls, 0U);
-	KUNIT_EXPECT_LE(test, fd.max_nents, 2U);
-	KUNIT_EXPECT_EQ(test, fd.bad, 0U);
+	check_batch_limit(test, 3, 32, 3);	/* the sysctl limits */
+	check_batch_limit(test, 32, 2, 2);	/* the device's capacity limits */
 	check_all_zones(test);
 }
 
