@@ -293,6 +293,29 @@ out:
 	return n;
 }
 
+/**
+ * aeration_putback_range - return an isolated free page to the free lists
+ * @page: first page, taken with __isolate_free_page()
+ * @order: its order
+ * @aerated: it goes back aerated
+ *
+ * Each pageblock goes back to the list of its own type: one may have been
+ * isolated while the page was off the lists (as split_large_buddy() does
+ * for the normal free path).  The pieces merge again where their types
+ * allow.  zone->lock must be held.
+ */
+void aeration_putback_range(struct page *page, unsigned int order,
+			    bool aerated)
+{
+	unsigned int piece = min_t(unsigned int, order, pageblock_order);
+	unsigned long done;
+
+	for (done = 0; done < (1UL << order); done += 1UL << piece)
+		aeration_putback_page(page + done, piece,
+				      get_pageblock_migratetype(page + done),
+				      aerated);
+}
+
 /* Give the batch back to the free lists: aerated if it was reported. */
 static unsigned long aeration_return(struct zone *zone, unsigned int n,
 				     bool aerated)
@@ -301,21 +324,9 @@ static unsigned long aeration_return(struct zone *zone, unsigned int n,
 	unsigned int i;
 
 	for (i = 0; i < n; i++) {
-		struct page *page = sg_page(&aer.sgl[i]);
 		unsigned int order = get_order(aer.sgl[i].length);
-		unsigned int piece = min_t(unsigned int, order, pageblock_order);
-		unsigned long done;
 
-		/*
-		 * Each pageblock goes back to the list of its own type: one
-		 * may have been isolated while the device held the page
-		 * (as split_large_buddy() does for the normal free path).
-		 * The pieces merge again where their types allow.
-		 */
-		for (done = 0; done < (1UL << order); done += 1UL << piece)
-			aeration_putback_page(page + done, piece,
-					      get_pageblock_migratetype(page + done),
-					      aerated);
+		aeration_putback_range(sg_page(&aer.sgl[i]), order, aerated);
 		pages += 1UL << order;
 	}
 	return pages;

@@ -63,6 +63,9 @@ static inline bool aeration_merge(struct zone *zone, unsigned int order,
 	return aerated && buddy_aerated;
 }
 
+void aeration_putback_range(struct page *page, unsigned int order,
+			    bool aerated);
+
 /* An allocation of @order was cut from an aerated page. */
 static inline void aeration_alloc_aerated(unsigned int order)
 {

@@ -10,7 +10,12 @@
 #ifndef _LINUX_AERATION_H
 #define _LINUX_AERATION_H
 
+#include <linux/errno.h>
 #include <linux/scatterlist.h>
+#include <linux/types.h>
+
+struct balloon_dev_info;
+struct mutex;
 
 struct aeration_dev_info {
 	/*
@@ -30,9 +35,51 @@ struct aeration_dev_info {
 	unsigned int order;
 };
 
+/*
+ * Free page hints (virtio-balloon's FREE_PAGE_HINT, used by live migration):
+ * the host asks for a round of hints, the device calls aeration_hint_round()
+ * and gets every free range of order >= vm.aeration_hint_order (and, with
+ * vm.aeration_hint_balloon, the inflated balloon pages) through ->hint in
+ * small batches, up to AERATION_HINT_DEPTH of them queued at once.  Free
+ * pages are off the free lists only while their batch is with the host.
+ */
+#define AERATION_HINT_DEPTH	6
+
+struct aeration_hint_dev {
+	/*
+	 * Queue @nents ranges in @sg for the host; do not wait.  Return 0,
+	 * or a negative errno to end the round (the host said stop, or the
+	 * device goes away): @sg was then not queued.
+	 */
+	int (*hint)(struct aeration_hint_dev *hdev, struct scatterlist *sg,
+		    unsigned int nents);
+	/*
+	 * Wait until the host is done with the ranges queued as @sg; the
+	 * caller reuses the pages when this returns, so it must not return
+	 * before, unless the host can no longer act on them (a negative
+	 * errno then ends the round).  May sleep.
+	 */
+	int (*wait)(struct aeration_hint_dev *hdev, struct scatterlist *sg);
+	/*
+	 * Ranges the device can hold at once, over all queued batches; at
+	 * least AERATION_HINT_DEPTH.
+	 */
+	unsigned int capacity;
+	/*
+	 * Optional: the device's inflated pages, also hinted (the host holds
+	 * no data for them).  @balloon_lock must keep every page on
+	 * @balloon->pages inflated while it is held (no deflate, no balloon
+	 * page migration); @balloon_pages bounds the walk.
+	 */
+	struct balloon_dev_info *balloon;
+	struct mutex *balloon_lock;	/* keeps @balloon inflated */
+	unsigned long balloon_pages;
+};
+
 #ifdef CONFIG_PAGE_AERATION
 int aeration_register(struct aeration_dev_info *aerdev);
 void aeration_unregister(struct aeration_dev_info *aerdev);
+int aeration_hint_round(struct aeration_hint_dev *hdev, u32 id);
 #else
 static inline int aeration_register(struct aeration_dev_info *aerdev)
 {
@@ -41,6 +88,11 @@ static inline int aeration_register(struct aeration_dev_info *aerdev)
 
 static inline void aeration_unregister(struct aeration_dev_info *aerdev)
 {
+}
+
+static inline int aeration_hint_round(struct aeration_hint_dev *hdev, u32 id)
+{
+	return -ENODEV;
 }
 #endif
 

@@ -15,7 +15,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import tests  # noqa: E402
-from scenarios import MIB, Migration, Reclaim  # noqa: E402
+from scenarios import MIB, Reclaim  # noqa: E402
 from vm import GuestError  # noqa: E402
 
 
@@ -99,25 +99,20 @@ def demo(ctx, kernel, hog_mib, watch_s):
     return 0
 
 
-def migrate(ctx, kernel, hints):
+def migrate(ctx, kernel, hints, balloon_mib):
     """One migration after a hog; prints query-migrate's figures."""
-    m = Migration(kernel, ctx.initrd, ctx.rundir,
-                  "migrate-" + ("hints" if hints else "nohints"),
-                  hinting=hints)
-    r = m.run()
-    drop = None
-    if r["memfree_before_kb"] and r["memfree_min_kb"]:
-        drop = (r["memfree_before_kb"] - r["memfree_min_kb"]) // MIB
-    print("%s, hints %s: total %s ms, downtime %s ms, transferred %d MiB, "
-          "duplicate (zero) pages %s, guest MemFree drop %s MiB, "
-          "running on destination: %s" %
-          (os.path.relpath(kernel), "on" if hints else "off", r["total_ms"],
-           r["downtime_ms"], (r["transferred"] or 0) >> 20, r["duplicate"],
-           drop, r["dst_running"]))
+    name = "migrate-" + ("hints" if hints else "nohints")
+    r = tests._migrate_once(ctx, kernel, name, hints,
+                            balloon_mib=balloon_mib)
+    print("%s, hints %s: %s; status %s; destination checked its buffer "
+          "%s times, %s bad words; hint counters %s" %
+          (os.path.relpath(kernel), "on" if hints else "off",
+           tests._mig_fmt(r), r["status"], r.get("dst_passes"),
+           r.get("dst_bad"), r.get("hintstat")))
     if r["splats"]:
         print("\n".join(r["splats"]))
         return 1
-    return 0
+    return 0 if r["status"] == "completed" and r.get("dst_bad") == 0 else 1
 
 
 def main():
@@ -134,12 +129,13 @@ def main():
     m = sub.add_parser("migrate")
     m.add_argument("--kernel")
     m.add_argument("--hints", action="store_true")
+    m.add_argument("--balloon-mib", type=int, default=0)
     a = ap.parse_args()
     ctx = Ctx(os.path.abspath(a.build))
     if a.cmd == "check":
         return check(ctx, a.tests)
     if a.cmd == "migrate":
-        return migrate(ctx, a.kernel or ctx.kernel, a.hints)
+        return migrate(ctx, a.kernel or ctx.kernel, a.hints, a.balloon_mib)
     return demo(ctx, a.kernel or ctx.kernel, a.hog_mib, a.seconds)
 
 

@@ -103,61 +103,151 @@ class Reclaim:
         return None if t is None else t - self.t_exit
 
 
+def _fields(lines, tag, t_from=None, t_to=None):
+    """[(time, [int fields])] of data lines '@@ tag ...' within a window."""
+    out = []
+    for t, line in lines:
+        if not line.startswith("@@ %s " % tag):
+            continue
+        if (t_from is not None and t < t_from) or \
+                (t_to is not None and t > t_to):
+            continue
+        try:
+            out.append((t, [float(x) for x in line.split()[2:]]))
+        except ValueError:
+            pass
+    return out
+
+
 class Migration:
     """Migrate a guest that ran a hog to a second QEMU over a unix socket.
 
-    The source guest runs the 'migrate' scenario (hog that exits, then
-    MemFree every 0.2 s); the destination starts with -incoming.  Returns
-    query-migrate's figures and the guest's MemFree drop during migration.
+    The source guest runs the 'migrate' scenario: a hog that exits (so
+    free memory holds data), then memwatch: MemFree every 5 ms (lowest
+    per line), the hint counters, and a buffer of known contents checked
+    all the time.  Optionally balloon_mib is inflated first.  Each
+    migrate() starts a new destination QEMU; cancel_after cancels the
+    migration that many seconds in.
     """
 
     def __init__(self, kernel, initrd, rundir, name, hinting=False,
                  hog_mib=1228, mem_mib=2048, bandwidth=1 << 30,
-                 cmdline=None):
-        args = {"scenario": "migrate", "hog_mib": hog_mib}
+                 balloon_mib=0, buf_mib=32, cmdline=None):
+        args = {"scenario": "migrate", "hog_mib": hog_mib,
+                "buf_mib": buf_mib}
         args.update(cmdline or {})
-        common = dict(mem_mib=mem_mib, reporting=False, hinting=hinting,
-                      cmdline=args)
-        self.sock = os.path.join(rundir, name + ".mig")
-        self.src = Guest(kernel, initrd, rundir, name + "-src", **common)
-        self.dst = Guest(kernel, initrd, rundir, name + "-dst",
-                         incoming="unix:" + self.sock, **common)
+        self.common = dict(mem_mib=mem_mib, reporting=False,
+                           hinting=hinting, cmdline=args)
+        self.kernel, self.initrd = kernel, initrd
+        self.rundir, self.name = rundir, name
+        self.mem_mib, self.balloon_mib = mem_mib, balloon_mib
+        self.src = Guest(kernel, initrd, rundir, name + "-src",
+                         **self.common)
+        self.dsts = []
         self.bandwidth = bandwidth
 
-    def run(self, timeout=600):
-        src, dst = self.src, self.dst
-        try:
-            src.start()
-            hit = src.wait_data(r"^@@ ready", timeout)
-            if not hit:
-                raise GuestError("guest never got ready for migration")
-            dst.start()
-            time.sleep(1.0)             # a few MemFree samples first
-            t0 = time.monotonic()
-            src.migrate("unix:" + self.sock, max_bandwidth=self.bandwidth)
-            info = src.wait_migration(timeout)
-            t1 = time.monotonic()
-            if info.get("status") != "completed":
-                raise GuestError("migration %s" % info.get("status"))
-            # The guest goes on at the destination.
-            alive = dst.wait_data(r"^@@ memfree", 30)
-        finally:
-            src.stop()
+    def __enter__(self):
+        return self
+
+    def __exit__(self, etype, exc, tb):
+        self.close()
+
+    def close(self):
+        for g in [self.src] + self.dsts:
+            if g.proc:
+                g.stop()
+
+    def splats(self):
+        out = []
+        for g in [self.src] + self.dsts:
+            if g.proc:
+                out += g.splats()
+        return out
+
+    def prepare(self, timeout=600):
+        src = self.src
+        src.start()
+        if not src.wait_data(r"^@@ ready", timeout):
+            raise GuestError("guest never got ready for migration")
+        if not src.wait_data(r"^@@ verify ", 60):
+            raise GuestError("memwatch did not start")
+        if self.balloon_mib:
+            target = (self.mem_mib - self.balloon_mib) << 20
+            src.qmp.cmd("balloon", value=target)
+            deadline = time.monotonic() + 180
+            while src.qmp.cmd("query-balloon")["actual"] > target:
+                if time.monotonic() > deadline:
+                    raise GuestError("balloon did not reach %d MiB"
+                                     % (target >> 20))
+                time.sleep(0.5)
+        time.sleep(1.0)                 # a few MemFree samples first
+        return self
+
+    def migrate(self, cancel_after=None, timeout=600):
+        """One migration to a new destination; query-migrate's figures and
+        the source's MemFree during it."""
+        src = self.src
+        n = len(self.dsts) + 1
+        sock = os.path.join(self.rundir, "%s-%d.mig" % (self.name, n))
+        dst = Guest(self.kernel, self.initrd, self.rundir,
+                    "%s-dst%d" % (self.name, n), incoming="unix:" + sock,
+                    **self.common)
+        self.dsts.append(dst)
+        dst.start()
+        time.sleep(1.0)
+        t0 = time.monotonic()
+        src.migrate("unix:" + sock, max_bandwidth=self.bandwidth)
+        if cancel_after is not None:
+            time.sleep(cancel_after)
+            src.qmp.cmd("migrate_cancel")
+        info = src.wait_migration(timeout)
+        t1 = time.monotonic()
+        if info.get("status") != "completed":
             dst.stop()
-        before = [int(l.split()[3]) for t, l in src.data.lines
-                  if l.startswith("@@ memfree ") and t < t0]
-        # Field 4 is the lowest sample since the previous line: a line
-        # up to one print period after the end still covers the migration.
-        during = [int(l.split()[4]) for t, l in src.data.lines
-                  if l.startswith("@@ memfree ") and t0 <= t <= t1 + 0.3]
+        before = _fields(src.data.lines, "memfree", t_to=t0)
+        # Field 3 is the lowest sample since the previous line: a line up
+        # to one print period after the end still covers the migration.
+        during = _fields(src.data.lines, "memfree", t0, t1 + 0.3)
         ram = info.get("ram", {})
         return {
+            "status": info.get("status"),
             "total_ms": info.get("total-time"),
             "downtime_ms": info.get("downtime"),
             "transferred": ram.get("transferred"),
             "duplicate": ram.get("duplicate"),
-            "memfree_before_kb": before[-1] if before else None,
-            "memfree_min_kb": min(during) if during else None,
-            "dst_running": bool(alive),
-            "splats": src.splats() + dst.splats(),
+            "normal": ram.get("normal"),
+            "memfree_before_kb": int(before[-1][1][1]) if before else None,
+            "memfree_min_kb": int(min(f[2] for _, f in during))
+            if during else None,
+            "t_end": t1,
         }
+
+    def verify_running(self, guest, passes=2, timeout=60):
+        """Does guest (the destination) go on checking its buffer?  Returns
+        (full passes seen there, bad words) once it made passes more."""
+        first = guest.wait_data(r"^@@ verify (\d+) (\d+)", timeout)
+        if not first:
+            return None, None
+        start = int(first[2].group(1))
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            last = _fields(guest.data.lines, "verify")
+            if last and last[-1][1][0] >= start + passes:
+                return int(last[-1][1][0]), int(last[-1][1][1])
+            if not guest.alive():
+                break
+            time.sleep(0.2)
+        last = _fields(guest.data.lines, "verify")
+        return (int(last[-1][1][0]), int(last[-1][1][1])) if last else \
+            (None, None)
+
+    @staticmethod
+    def hintstat(guest):
+        """Latest (rounds, pages hinted, balloon pages, drop_pagecache)."""
+        last = _fields(guest.data.lines, "hintstat")
+        return tuple(int(x) for x in last[-1][1]) if last else None
+
+    @staticmethod
+    def memfree_now(guest, after):
+        vals = _fields(guest.data.lines, "memfree", t_from=after)
+        return int(vals[-1][1][1]) if vals else None

@@ -1,0 +1,480 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Aeration: free page hints for live migration.
+ *
+ * While the host migrates the guest it asks, once per dirty-bitmap sync,
+ * for a round of hints: ranges of guest memory whose contents do not
+ * matter, which it then leaves out of the migration.  A hint is only safe
+ * while the guest cannot write the range: the host clears the range from
+ * its dirty bitmap when it processes the hint, and a write that lands
+ * before that, in an earlier bitmap sync, would be lost.
+ *
+ * The stock driver meets that by allocating all free memory and holding it
+ * until migration ends.  Here a round walks each zone by pfn, takes free
+ * pages of order >= vm.aeration_hint_order off the free lists in batches
+ * of at most HINT_BATCH_BYTES, queues each batch on the device, and puts it
+ * back (aerated pages stay aerated) as soon as the device says the host
+ * has processed it.  Up to AERATION_HINT_DEPTH batches are queued at once,
+ * so that the host works on one while the guest collects the next: at most
+ * AERATION_HINT_DEPTH * HINT_BATCH_BYTES (48 MiB) of free memory is away
+ * from the allocator at any time.  A pfn cursor, not the free lists, orders
+ * the walk, so pages that go back are never hinted twice in a round.
+ *
+ * Inflated balloon pages are hinted too (vm.aeration_hint_balloon): the
+ * host dropped them at inflation, so sending them is wasted work.  The
+ * device's balloon lock is held from collecting them until the host has
+ * processed all of them, so none is deflated and written meanwhile.
+ *
+ * Locking: zone->lock only while collecting or returning a batch, bounded
+ * by HINT_SCAN_STEPS pfn steps; never across a device call.  hint_mutex
+ * serialises rounds.
+ */
+#define pr_fmt(fmt) "aeration: " fmt
+
+#include <linux/aeration.h>
+#include <linux/balloon_compaction.h>
+#include <linux/bitmap.h>
+#include <linux/ktime.h>
+#include <linux/memory_hotplug.h>
+#include <linux/mm.h>
+#include <linux/mmzone.h>
+#include <linux/mutex.h>
+#include <linux/page-isolation.h>
+#include <linux/scatterlist.h>
+#include <linux/sizes.h>
+#include <linux/slab.h>
+#include <linux/sort.h>
+#include <linux/sysctl.h>
+#include <linux/vmstat.h>
+
+#include "aeration.h"
+#include "internal.h"
+
+#include <trace/events/aeration.h>
+
+#define HINT_BATCH_BYTES	SZ_8M	/* free memory in one batch */
+#define HINT_MAX_RANGES		256	/* ranges in one batch */
+#define HINT_SCAN_STEPS		1024	/* pfn steps per zone->lock hold */
+#define HINT_BALLOON_PAGES	16384	/* balloon pages sorted at once */
+#define HINT_BALLOON_LOCKED	1024	/* balloon pages per pages_lock hold */
+
+/* Tunables, /proc/sys/vm/aeration_hint_*; see the admin guide. */
+static int hint_order = -1;		/* pageblock_order once known */
+static int hint_balloon = 1;
+static int hint_drop_cache;
+
+static int hint_order_min = PAGE_ALLOC_COSTLY_ORDER + 1;
+static int hint_order_max = MAX_PAGE_ORDER;
+
+static DEFINE_MUTEX(hint_mutex);
+
+/* A free buddy page lent to the device. */
+struct hint_block {
+	struct page *page;
+	unsigned int order;
+	bool aerated;
+};
+
+/*
+ * One batch: free pages of one zone, or balloon pages (zone NULL).
+ * Adjacent blocks go to the device as one range: the host takes a lock per
+ * range (QEMU's migration bitmap), and a contended lock is what a round
+ * mostly waits for.
+ */
+struct hint_batch {
+	struct scatterlist *sgl;	/* max entries */
+	unsigned int n;			/* ranges in sgl */
+	struct hint_block *blk;		/* max entries, free pages only */
+	unsigned int nblk;
+	struct zone *zone;
+	unsigned long pages;
+};
+
+/*
+ * Up to AERATION_HINT_DEPTH batches are with the device at once, oldest at
+ * head: the host processes one while the next is collected and queued.
+ */
+struct hint_round {
+	struct aeration_hint_dev *hdev;
+	struct hint_batch b[AERATION_HINT_DEPTH];
+	unsigned int head, count;
+	unsigned long *pfns;		/* balloon scratch */
+	unsigned int max;
+	unsigned int order;
+	unsigned long free_pages;
+	unsigned long balloon_pages;
+	unsigned int batches;
+	u64 wait_ns;			/* in ->wait: the host's share */
+	u64 max_wait_ns;
+	int err;			/* first error from ->wait */
+};
+
+/* Give a batch of free pages back to its zone, aerated pages aerated. */
+static void hint_putback(struct hint_batch *b)
+{
+	unsigned int i;
+
+	spin_lock_irq(&b->zone->lock);
+	for (i = 0; i < b->nblk; i++)
+		aeration_putback_range(b->blk[i].page, b->blk[i].order,
+				       b->blk[i].aerated);
+	spin_unlock_irq(&b->zone->lock);
+}
+
+/* Wait until the host is done with the oldest batch, then return it. */
+static void hint_retire(struct hint_round *r)
+{
+	struct hint_batch *b = &r->b[r->head];
+	u64 t0 = ktime_get_ns();
+	int err = r->hdev->wait(r->hdev, b->sgl);
+
+	t0 = ktime_get_ns() - t0;
+	r->wait_ns += t0;
+	r->max_wait_ns = max(r->max_wait_ns, t0);
+	if (b->zone)
+		hint_putback(b);
+	if (!err) {
+		if (b->zone)
+			r->free_pages += b->pages;
+		else
+			r->balloon_pages += b->pages;
+		r->batches++;
+	} else if (!r->err) {
+		r->err = err;
+	}
+	r->head = (r->head + 1) % AERATION_HINT_DEPTH;
+	r->count--;
+}
+
+static void hint_drain(struct hint_round *r)
+{
+	while (r->count)
+		hint_retire(r);
+}
+
+/* The slot for the next batch; the oldest is retired if all are busy. */
+static struct hint_batch *hint_slot(struct hint_round *r)
+{
+	struct hint_batch *b;
+
+	if (r->count == AERATION_HINT_DEPTH)
+		hint_retire(r);
+	b = &r->b[(r->head + r->count) % AERATION_HINT_DEPTH];
+	sg_init_table(b->sgl, r->max);
+	b->n = 0;
+	b->nblk = 0;
+	b->pages = 0;
+	b->zone = NULL;
+	return b;
+}
+
+/* Queue the batch hint_slot() gave; if the device refuses, return it now. */
+static int hint_send(struct hint_round *r, struct hint_batch *b)
+{
+	int err;
+
+	sg_mark_end(&b->sgl[b->n - 1]);
+	err = r->hdev->hint(r->hdev, b->sgl, b->n);
+	if (err) {
+		if (b->zone)
+			hint_putback(b);
+		return err;
+	}
+	r->count++;
+	return r->err;
+}
+
+/*
+ * Take up to one batch of free pages of order >= r->order off @zone's free
+ * lists, from *@pfn on, into @b.  *@low is set when the zone is at its min
+ * watermark (the walk leaves the zone alone then).
+ */
+static void hint_collect(struct hint_round *r, struct hint_batch *b,
+			 struct zone *zone, unsigned long *pfn, bool *low)
+{
+	unsigned long step = 1UL << r->order, end = zone_end_pfn(zone);
+	unsigned int steps;
+
+	b->zone = zone;
+	spin_lock_irq(&zone->lock);
+	for (steps = 0; *pfn < end && b->nblk < r->max && steps < HINT_SCAN_STEPS;
+	     steps++) {
+		struct hint_block *blk = &b->blk[b->nblk];
+		struct page *page = pfn_to_online_page(*pfn);
+		unsigned int order;
+
+		if (!page || page_zone(page) != zone || !PageBuddy(page)) {
+			*pfn += step;
+			continue;
+		}
+		/* A buddy of order >= r->order starts on a step boundary. */
+		order = buddy_order(page);
+		if (order < r->order) {
+			*pfn += step;
+			continue;
+		}
+		if (b->n && (b->pages + (1UL << order)) * PAGE_SIZE >
+		    HINT_BATCH_BYTES)
+			break;
+		if (is_migrate_isolate(get_pageblock_migratetype(page))) {
+			*pfn += 1UL << order;
+			continue;
+		}
+		blk->aerated = aeration_page_aerated(zone, page, order);
+		if (!__isolate_free_page(page, order)) {
+			*low = true;
+			break;
+		}
+		blk->page = page;
+		blk->order = order;
+		b->nblk++;
+		/* Right behind the previous block: extend its range. */
+		if (b->n && page_to_pfn(sg_page(&b->sgl[b->n - 1])) +
+		    (b->sgl[b->n - 1].length >> PAGE_SHIFT) == *pfn)
+			b->sgl[b->n - 1].length += PAGE_SIZE << order;
+		else
+			sg_set_page(&b->sgl[b->n++], page, PAGE_SIZE << order, 0);
+		b->pages += 1UL << order;
+		*pfn += 1UL << order;
+	}
+	spin_unlock_irq(&zone->lock);
+}
+
+static int hint_zone(struct hint_round *r, struct zone *zone)
+{
+	unsigned long pfn = ALIGN(zone->zone_start_pfn, 1UL << r->order);
+	struct hint_batch *b;
+	bool low = false;
+	int err = 0;
+
+	while (!err && !low && pfn < zone_end_pfn(zone)) {
+		b = hint_slot(r);
+		hint_collect(r, b, zone, &pfn, &low);
+		if (b->n)
+			err = hint_send(r, b);
+		cond_resched();
+	}
+	return err;
+}
+
+static int cmp_pfn(const void *a, const void *b)
+{
+	unsigned long x = *(const unsigned long *)a;
+	unsigned long y = *(const unsigned long *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Queue @n sorted balloon pfns, contiguous runs as one range each. */
+static int hint_pfns(struct hint_round *r, unsigned int n)
+{
+	struct hint_batch *b;
+	unsigned int i = 0, len;
+	int err = 0;
+
+	while (!err && i < n) {
+		b = hint_slot(r);
+		while (b->n < r->max && i < n) {
+			for (len = 1; i + len < n && len < SZ_1G / PAGE_SIZE &&
+			     r->pfns[i + len] == r->pfns[i] + len; len++)
+				;
+			sg_set_page(&b->sgl[b->n++], pfn_to_page(r->pfns[i]),
+				    len * PAGE_SIZE, 0);
+			b->pages += len;
+			i += len;
+		}
+		err = hint_send(r, b);
+	}
+	return err;
+}
+
+/*
+ * Walk the balloon once round: each pass rotates up to HINT_BALLOON_PAGES
+ * pages from the head of the list to its tail (HINT_BALLOON_LOCKED at a
+ * time under pages_lock), sorts them and queues them as ranges.  balloon_lock
+ * is held for the whole walk, until the host is done with every batch, so
+ * that no hinted page is deflated (and written) or migrated meanwhile;
+ * inflating and deflating wait for it.  Only balloon page isolation (by
+ * compaction, under pages_lock) can change the list meanwhile: pages may
+ * then be hinted twice or not at all, which is harmless.
+ */
+static int hint_balloon_pages(struct hint_round *r)
+{
+	struct aeration_hint_dev *hdev = r->hdev;
+	struct balloon_dev_info *b = hdev->balloon;
+	unsigned long left = hdev->balloon_pages;
+	unsigned long flags;
+	unsigned int n;
+	int err = 0;
+
+	mutex_lock(hdev->balloon_lock);
+	while (!err && left) {
+		struct page *page;
+
+		for (n = 0; n < HINT_BALLOON_PAGES && n < left;) {
+			unsigned int k = n;
+
+			spin_lock_irqsave(&b->pages_lock, flags);
+			for (; n < HINT_BALLOON_PAGES && n < left &&
+			     n < k + HINT_BALLOON_LOCKED &&
+			     !list_empty(&b->pages); n++) {
+				page = list_first_entry(&b->pages, struct page,
+							lru);
+				list_move_tail(&page->lru, &b->pages);
+				r->pfns[n] = page_to_pfn(page);
+			}
+			spin_unlock_irqrestore(&b->pages_lock, flags);
+			if (n == k)
+				break;
+		}
+		if (!n)
+			break;
+		sort(r->pfns, n, sizeof(r->pfns[0]), cmp_pfn, NULL);
+		err = hint_pfns(r, n);
+		left -= n;
+		cond_resched();
+	}
+	hint_drain(r);
+	mutex_unlock(hdev->balloon_lock);
+	return err ?: r->err;
+}
+
+static void hint_free(struct hint_round *r)
+{
+	unsigned int i;
+
+	for (i = 0; i < AERATION_HINT_DEPTH; i++) {
+		kfree(r->b[i].blk);
+		kfree(r->b[i].sgl);
+	}
+	kvfree(r->pfns);
+}
+
+static int hint_alloc(struct hint_round *r)
+{
+	unsigned int i;
+
+	r->pfns = kvmalloc_array(HINT_BALLOON_PAGES, sizeof(*r->pfns),
+				 GFP_KERNEL);
+	if (!r->pfns)
+		return -ENOMEM;
+	for (i = 0; i < AERATION_HINT_DEPTH; i++) {
+		r->b[i].sgl = kmalloc_array(r->max, sizeof(*r->b[i].sgl),
+					    GFP_KERNEL);
+		r->b[i].blk = kmalloc_array(r->max, sizeof(*r->b[i].blk),
+					    GFP_KERNEL);
+		if (!r->b[i].sgl || !r->b[i].blk)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/**
+ * aeration_hint_round - hint all free (and ballooned) memory to the host
+ * @hdev: the device; hint, wait and capacity must be set
+ * @id: the host's command id for this round (for the tracepoint)
+ *
+ * Queues, with @hdev->hint, the inflated balloon pages if @hdev->balloon
+ * is set and vm.aeration_hint_balloon is on, then batches of free ranges of
+ * order >= vm.aeration_hint_order, until done or until ->hint or ->wait
+ * returns an error.  At most AERATION_HINT_DEPTH batches are queued at
+ * once; a batch of free pages is off the free lists from its ->hint until
+ * its ->wait returns.  With vm.aeration_hint_drop_cache, clean page cache
+ * is dropped first.  May sleep; rounds are serialised.
+ *
+ * Return: 0 when every range was hinted, the first error from ->hint or
+ * ->wait, which ended the round, -EINVAL for a bad @hdev or -ENOMEM.
+ */
+int aeration_hint_round(struct aeration_hint_dev *hdev, u32 id)
+{
+	struct hint_round r = { .hdev = hdev };
+	struct zone *zone;
+	int err;
+	u64 t0;
+
+	if (!hdev || !hdev->hint || !hdev->wait ||
+	    hdev->capacity < AERATION_HINT_DEPTH ||
+	    (hdev->balloon && !hdev->balloon_lock))
+		return -EINVAL;
+
+	mutex_lock(&hint_mutex);
+	r.max = min_t(unsigned int, hdev->capacity / AERATION_HINT_DEPTH,
+		      HINT_MAX_RANGES);
+	r.order = READ_ONCE(hint_order);
+	err = hint_alloc(&r);
+	if (err)
+		goto out;
+
+	t0 = ktime_get_ns();
+	if (READ_ONCE(hint_drop_cache))
+		drop_pagecache();
+
+	/*
+	 * Balloon pages first: they are few ranges, and the host reads them
+	 * as zero pages quickly, so a late hint for them is a wasted one.
+	 */
+	if (hdev->balloon && READ_ONCE(hint_balloon))
+		err = hint_balloon_pages(&r);
+	for_each_populated_zone(zone) {
+		if (err)
+			break;
+		err = hint_zone(&r, zone);
+	}
+	hint_drain(&r);
+	err = err ?: r.err;
+
+	count_vm_event(AERATION_HINT_ROUNDS);
+	count_vm_events(AERATION_PAGES_HINTED, r.free_pages);
+	count_vm_events(AERATION_BALLOON_PAGES_HINTED, r.balloon_pages);
+	trace_aeration_hint_round(id, r.free_pages, r.balloon_pages,
+				  r.batches, ktime_get_ns() - t0, r.wait_ns,
+				  r.max_wait_ns, err);
+out:
+	hint_free(&r);
+	mutex_unlock(&hint_mutex);
+	return err;
+}
+EXPORT_SYMBOL_GPL(aeration_hint_round);
+
+static struct ctl_table aeration_hint_sysctls[] = {
+	{
+		.procname	= "aeration_hint_order",
+		.data		= &hint_order,
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= &hint_order_min,
+		.extra2		= &hint_order_max,
+	},
+	{
+		.procname	= "aeration_hint_balloon",
+		.data		= &hint_balloon,
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= SYSCTL_ZERO,
+		.extra2		= SYSCTL_ONE,
+	},
+	{
+		.procname	= "aeration_hint_drop_cache",
+		.data		= &hint_drop_cache,
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= SYSCTL_ZERO,
+		.extra2		= SYSCTL_ONE,
+	},
+};
+
+static int __init aeration_hint_init(void)
+{
+	if (hint_order < 0)
+		hint_order = pageblock_order;
+	register_sysctl_init("vm", aeration_hint_sysctls);
+	return 0;
+}
+subsys_initcall(aeration_hint_init);
+
+#ifdef CONFIG_AERATION_KUNIT_TEST
+#include "tests/aeration-hint-kunit.h"
+#endif

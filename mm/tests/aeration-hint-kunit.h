@@ -1,0 +1,325 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * KUnit tests for aeration's free page hints, included at the end of
+ * mm/aeration_hint.c.  A fake device checks every batch against the live
+ * allocator while it "holds" it: free ranges isolated from queueing until
+ * the wait for them, of the hint order, at most HINT_BATCH_BYTES a batch
+ * and AERATION_HINT_DEPTH batches at once, no page twice in a round;
+ * balloon pages only under the balloon lock, contiguous ones in one range.
+ */
+#include <kunit/test.h>
+#include <linux/gfp.h>
+#include <linux/memblock.h>
+#include <linux/vmalloc.h>
+
+struct fake_hint {
+	struct aeration_hint_dev hdev;
+	struct kunit *test;
+	int err;			/* what hint() returns ... */
+	unsigned int err_at;		/* ... from this call on (0: first) */
+	unsigned int calls, queued, waits;
+	unsigned int inflight, max_inflight;
+	unsigned int early;		/* waited for a batch not queued */
+	unsigned int returned_early;	/* free pages back before the wait */
+	unsigned int max_nents;
+	unsigned int bad_free;		/* free ranges not isolated/too small */
+	unsigned int bad_balloon;	/* balloon ranges without the lock */
+	unsigned int twice;		/* pages hinted twice */
+	unsigned long max_bytes;	/* largest batch of free memory */
+	unsigned long free_pages, balloon_pages;
+	unsigned long *seen;		/* one bit per pfn */
+	unsigned long nbits;
+	/* Free ranges of the last call, to check they went back. */
+	struct page *last[HINT_MAX_RANGES];
+	unsigned int nlast;
+	/* Balloon ranges, to check coalescing. */
+	unsigned int balloon_ranges;
+};
+
+static int fake_hint(struct aeration_hint_dev *hdev, struct scatterlist *sg,
+		     unsigned int nents)
+{
+	struct fake_hint *fh = container_of(hdev, struct fake_hint, hdev);
+	bool balloon = hdev->balloon_lock && mutex_is_locked(hdev->balloon_lock);
+	unsigned long bytes = 0, pfn, i;
+	struct scatterlist *s;
+	unsigned int k;
+
+	if (fh->err && fh->calls >= fh->err_at) {
+		fh->calls++;
+		return fh->err;
+	}
+	fh->calls++;
+	fh->queued++;
+	fh->inflight++;
+	fh->max_inflight = max(fh->max_inflight, fh->inflight);
+	fh->max_nents = max(fh->max_nents, nents);
+	fh->nlast = 0;
+	for_each_sg(sg, s, nents, k) {
+		struct page *page = sg_page(s);
+		unsigned long n = s->length >> PAGE_SHIFT;
+
+		if (balloon) {
+			/* Balloon pages are allocated: one reference each. */
+			if (PageBuddy(page) || !page_count(page))
+				fh->bad_balloon++;
+			fh->balloon_pages += n;
+			fh->balloon_ranges++;
+		} else {
+			if (PageBuddy(page) || page_count(page) ||
+			    s->length < (PAGE_SIZE << hint_order))
+				fh->bad_free++;
+			fh->free_pages += n;
+			bytes += s->length;
+			fh->last[fh->nlast++] = page;
+		}
+		pfn = page_to_pfn(page);
+		for (i = pfn; i < pfn + n && i < fh->nbits; i++)
+			if (__test_and_set_bit(i, fh->seen))
+				fh->twice++;
+	}
+	fh->max_bytes = max(fh->max_bytes, bytes);
+	return 0;
+}
+
+static int fake_wait(struct aeration_hint_dev *hdev, struct scatterlist *sg)
+{
+	struct fake_hint *fh = container_of(hdev, struct fake_hint, hdev);
+	struct scatterlist *s;
+	unsigned int k;
+
+	if (!fh->inflight) {
+		fh->early++;
+		return 0;
+	}
+	fh->inflight--;
+	fh->waits++;
+	/* Free pages are still off the lists while we wait. */
+	for_each_sg(sg, s, sg_nents(sg), k)
+		if (PageBuddy(sg_page(s)))
+			fh->returned_early++;
+	return 0;
+}
+
+static struct fake_hint *fake_hint_new(struct kunit *test)
+{
+	struct fake_hint *fh = kunit_kzalloc(test, sizeof(*fh), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, fh);
+	fh->test = test;
+	fh->hdev.hint = fake_hint;
+	fh->hdev.wait = fake_wait;
+	fh->hdev.capacity = 64 * AERATION_HINT_DEPTH;
+	fh->nbits = max_pfn;
+	fh->seen = vzalloc(BITS_TO_LONGS(fh->nbits) * sizeof(long));
+	KUNIT_ASSERT_NOT_NULL(test, fh->seen);
+	return fh;
+}
+
+static void fake_hint_free(struct fake_hint *fh)
+{
+	vfree(fh->seen);
+}
+
+static unsigned long hint_vm_event(enum vm_event_item item)
+{
+	unsigned long *ev = kcalloc(NR_VM_EVENT_ITEMS, sizeof(*ev), GFP_KERNEL);
+	unsigned long v;
+
+	if (!ev)
+		return 0;
+	all_vm_events(ev);
+	v = ev[item];
+	kfree(ev);
+	return v;
+}
+
+/*
+ * Ranges of the last batch are free again after the round.  Allow a few
+ * to have been allocated since (boot goes on around the test).
+ */
+static void expect_last_returned(struct kunit *test, struct fake_hint *fh)
+{
+	unsigned int i, free = 0;
+
+	for (i = 0; i < fh->nlast; i++)
+		if (is_free_buddy_page(fh->last[i]))
+			free++;
+	KUNIT_EXPECT_GE_MSG(test, free * 4, fh->nlast * 3,
+			    "%u of the last batch's %u ranges are free",
+			    free, fh->nlast);
+}
+
+static void aeration_hint_test_all(struct kunit *test)
+{
+	unsigned long rounds0 = hint_vm_event(AERATION_HINT_ROUNDS);
+	unsigned long hinted0 = hint_vm_event(AERATION_PAGES_HINTED);
+	unsigned long free0 = global_zone_page_state(NR_FREE_PAGES);
+	struct fake_hint *fh;
+
+	fh = fake_hint_new(test);
+	KUNIT_EXPECT_EQ(test, aeration_hint_round(&fh->hdev, 2), 0);
+	KUNIT_EXPECT_GT(test, fh->calls, 1U);
+	/* Every queued batch waited for, never more than the depth at once. */
+	KUNIT_EXPECT_EQ(test, fh->waits, fh->queued);
+	KUNIT_EXPECT_EQ(test, fh->early, 0U);
+	KUNIT_EXPECT_EQ(test, fh->returned_early, 0U);
+	KUNIT_EXPECT_LE(test, fh->max_inflight, (unsigned int)AERATION_HINT_DEPTH);
+	KUNIT_EXPECT_EQ(test, fh->bad_free, 0U);
+	KUNIT_EXPECT_EQ(test, fh->twice, 0U);
+	KUNIT_EXPECT_LE(test, fh->max_nents, 64U);
+	KUNIT_EXPECT_LE(test, fh->max_bytes, (unsigned long)HINT_BATCH_BYTES);
+	/* An idle guest's free memory is mostly in large blocks. */
+	KUNIT_EXPECT_GE_MSG(test, fh->free_pages * 2, free0,
+			    "hinted %lu of %lu free pages", fh->free_pages,
+			    free0);
+	KUNIT_EXPECT_EQ(test, hint_vm_event(AERATION_HINT_ROUNDS) - rounds0, 1UL);
+	KUNIT_EXPECT_EQ(test, hint_vm_event(AERATION_PAGES_HINTED) - hinted0,
+			fh->free_pages);
+	expect_last_returned(test, fh);
+	/* Nothing held: free memory is back (a few blocks of slack). */
+	KUNIT_EXPECT_GE(test, global_zone_page_state(NR_FREE_PAGES) +
+			4 * MAX_ORDER_NR_PAGES, free0);
+	fake_hint_free(fh);
+}
+
+/*
+ * The device asks to stop after a few batches: no more are queued, those
+ * already queued are waited for and go back, the error is passed on.
+ */
+static void aeration_hint_test_stop(struct kunit *test)
+{
+	unsigned long hinted0 = hint_vm_event(AERATION_PAGES_HINTED);
+	struct fake_hint *fh;
+
+	fh = fake_hint_new(test);
+	fh->err = -EINTR;
+	fh->err_at = 3;
+	KUNIT_EXPECT_EQ(test, aeration_hint_round(&fh->hdev, 3), -EINTR);
+	KUNIT_EXPECT_EQ(test, fh->calls, 4U);
+	KUNIT_EXPECT_EQ(test, fh->queued, 3U);
+	KUNIT_EXPECT_EQ(test, fh->waits, 3U);
+	KUNIT_EXPECT_EQ(test, fh->returned_early, 0U);
+	KUNIT_EXPECT_GT(test, fh->nlast, 0U);
+	KUNIT_EXPECT_EQ(test, hint_vm_event(AERATION_PAGES_HINTED) - hinted0,
+			fh->free_pages);
+	expect_last_returned(test, fh);
+	fake_hint_free(fh);
+}
+
+/* A higher hint order: only ranges of that order or more. */
+static void aeration_hint_test_order(struct kunit *test)
+{
+	int saved = hint_order;
+	struct fake_hint *fh;
+
+	hint_order = MAX_PAGE_ORDER;
+	fh = fake_hint_new(test);
+	KUNIT_EXPECT_EQ(test, aeration_hint_round(&fh->hdev, 4), 0);
+	hint_order = saved;
+	KUNIT_EXPECT_GT(test, fh->calls, 0U);
+	KUNIT_EXPECT_EQ(test, fh->bad_free, 0U);
+	KUNIT_EXPECT_EQ(test, fh->twice, 0U);
+	fake_hint_free(fh);
+}
+
+#define FAKE_BALLOON_BLOCK_ORDER	4
+#define FAKE_BALLOON_SINGLES		8
+
+/*
+ * A fake balloon: one block of 16 pages split into single pages (one
+ * range once sorted, whatever the list order) and a few lone pages.
+ * Every page is hinted once, under the lock, and stays on the list.
+ */
+static void aeration_hint_test_balloon(struct kunit *test)
+{
+	unsigned long bal0 = hint_vm_event(AERATION_BALLOON_PAGES_HINTED);
+	unsigned int nblock = 1U << FAKE_BALLOON_BLOCK_ORDER;
+	unsigned int i, total = nblock + FAKE_BALLOON_SINGLES, listed = 0;
+	struct balloon_dev_info b;
+	struct page *block, *page, *tmp;
+	struct fake_hint *fh;
+	struct mutex lock;	/* the fake balloon lock */
+
+	mutex_init(&lock);
+	balloon_devinfo_init(&b);
+	block = alloc_pages(GFP_KERNEL, FAKE_BALLOON_BLOCK_ORDER);
+	KUNIT_ASSERT_NOT_NULL(test, block);
+	split_page(block, FAKE_BALLOON_BLOCK_ORDER);
+	/* Interleave: odd pages at the head, even ones at the tail. */
+	for (i = 0; i < nblock; i++) {
+		if (i & 1)
+			list_add(&block[i].lru, &b.pages);
+		else
+			list_add_tail(&block[i].lru, &b.pages);
+	}
+	for (i = 0; i < FAKE_BALLOON_SINGLES; i++) {
+		page = alloc_page(GFP_KERNEL);
+		if (!page)
+			break;
+		list_add(&page->lru, &b.pages);
+	}
+	total = nblock + i;
+
+	fh = fake_hint_new(test);
+	fh->hdev.balloon = &b;
+	fh->hdev.balloon_lock = &lock;
+	fh->hdev.balloon_pages = total;
+	KUNIT_EXPECT_EQ(test, aeration_hint_round(&fh->hdev, 5), 0);
+	KUNIT_EXPECT_EQ(test, fh->balloon_pages, (unsigned long)total);
+	KUNIT_EXPECT_EQ(test, fh->bad_balloon, 0U);
+	KUNIT_EXPECT_EQ(test, fh->twice, 0U);
+	/* The block is one range: at most one more range than singles. */
+	KUNIT_EXPECT_LE(test, fh->balloon_ranges, total - nblock + 1);
+	for (i = 0; i < nblock; i++)
+		KUNIT_EXPECT_TRUE(test, test_bit(page_to_pfn(block + i), fh->seen));
+	KUNIT_EXPECT_EQ(test, hint_vm_event(AERATION_BALLOON_PAGES_HINTED) - bal0,
+			(unsigned long)total);
+	KUNIT_EXPECT_FALSE(test, mutex_is_locked(&lock));
+
+	/* Switched off: no balloon page is hinted. */
+	hint_balloon = 0;
+	bitmap_zero(fh->seen, fh->nbits);
+	fh->balloon_pages = 0;
+	KUNIT_EXPECT_EQ(test, aeration_hint_round(&fh->hdev, 6), 0);
+	hint_balloon = 1;
+	KUNIT_EXPECT_EQ(test, fh->balloon_pages, 0UL);
+
+	list_for_each_entry_safe(page, tmp, &b.pages, lru) {
+		list_del(&page->lru);
+		__free_page(page);
+		listed++;
+	}
+	KUNIT_EXPECT_EQ(test, listed, total);
+	fake_hint_free(fh);
+}
+
+static void aeration_hint_test_bad_dev(struct kunit *test)
+{
+	struct aeration_hint_dev hdev = { .capacity = 1 };
+
+	KUNIT_EXPECT_EQ(test, aeration_hint_round(NULL, 2), -EINVAL);
+	KUNIT_EXPECT_EQ(test, aeration_hint_round(&hdev, 2), -EINVAL);
+	hdev.hint = fake_hint;
+	hdev.capacity = 64;
+	KUNIT_EXPECT_EQ(test, aeration_hint_round(&hdev, 2), -EINVAL);
+	hdev.wait = fake_wait;
+	hdev.capacity = AERATION_HINT_DEPTH - 1;
+	KUNIT_EXPECT_EQ(test, aeration_hint_round(&hdev, 2), -EINVAL);
+}
+
+static struct kunit_case aeration_hint_test_cases[] = {
+	KUNIT_CASE(aeration_hint_test_bad_dev),
+	KUNIT_CASE(aeration_hint_test_all),
+	KUNIT_CASE(aeration_hint_test_stop),
+	KUNIT_CASE(aeration_hint_test_order),
+	KUNIT_CASE(aeration_hint_test_balloon),
+	{}
+};
+
+static struct kunit_suite aeration_hint_test_suite = {
+	.name = "aeration_hint",
+	.test_cases = aeration_hint_test_cases,
+};
+
+kunit_test_suite(aeration_hint_test_suite);
