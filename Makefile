@@ -2,6 +2,7 @@
 #
 #   make demo     build our kernel, boot it, watch memory go back to the host
 #   make check    every test: KUnit, guest kselftests, host end-to-end
+#   make bench    aeration vs the stock kernel, tables and plots in build/bench
 #   make kernel | stock | debug | initramfs     the pieces
 #
 # Everything generated lives in build/.
@@ -24,10 +25,11 @@ KMAKE = $(MAKE) -s -j$(JOBS) CC="ccache gcc" KBUILD_BUILD_TIMESTAMP="2024-01-01 
 
 GUEST_FRAG := kconfig/guest.config
 DEBUG_FRAG := kconfig/guest.config kconfig/debug.config
-HARNESS    := python3 tools/testing/aeration/run.py --build $(B)
+# Debian's python3, whatever else is on PATH: the plots use its matplotlib.
+HARNESS    := /usr/bin/python3 tools/testing/aeration/run.py --build $(B)
 
-.PHONY: all deps base tree kernel stock debug initramfs check demo clean \
-	distclean checkpatch sparse
+.PHONY: all deps base tree kernel stock debug initramfs check demo bench \
+	clean distclean checkpatch sparse
 all: kernel
 
 deps:
@@ -66,8 +68,12 @@ initramfs: tree
 	@TESTS="$$($(MAKE) --no-print-directory -s -C $(OUR_SRC)/tools/testing/selftests/aeration OUTPUT=$(B)/selftests emit-tests)" \
 		scripts/mkinitramfs.sh $(B)/initramfs.cpio.gz $(B)/selftests tools/testing/aeration/guest
 
-check: deps stock debug initramfs
+check: deps stock kernel debug initramfs
 	@$(HARNESS) check
+
+# Aeration against the stock kernel: build/bench/results.{json,md}, *.png.
+bench: deps stock kernel initramfs
+	@$(HARNESS) bench --reps $(or $(REPS),5) --out $(B)/bench
 
 demo: deps kernel initramfs
 	@$(HARNESS) demo

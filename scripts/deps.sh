@@ -1,6 +1,7 @@
 #!/bin/sh
 # deps.sh: install what the build and the tests need, from Debian's archive.
-# Pins the base tree to the version recorded in base.mk.
+# Pins the base tree to the version recorded in base.mk.  Extra package
+# names on the command line are installed too (make bench: the plotting).
 set -eu
 here=$(dirname "$0")/..
 version=$(sed -n 's/^BASE_VERSION := //p' "$here/base.mk")
@@ -8,7 +9,7 @@ pkg=$(sed -n 's/^BASE_PKG := //p' "$here/base.mk")
 
 need="$pkg qemu-system-x86 busybox-static ccache sparse bc bison flex
 libelf-dev libssl-dev cpio xz-utils quilt python3 gcc make libc6-dev
-rsync kmod perl"
+rsync kmod perl python3-matplotlib $*"
 missing=
 for p in $need; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||

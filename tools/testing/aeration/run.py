@@ -5,6 +5,8 @@
   run.py --build DIR check [TEST...]   the tests; ends with "N passed, N failed"
   run.py --build DIR demo              watch memory go back to the host
   run.py --build DIR migrate [--hints] one migration after a hog, figures
+  run.py --build DIR bench [--reps N] [--quick] [SCENARIO...]
+                                       aeration vs stock, build/bench/
 """
 
 import argparse
@@ -14,6 +16,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+import bench as benchmod  # noqa: E402
 import tests  # noqa: E402
 from scenarios import MIB, Reclaim  # noqa: E402
 from vm import GuestError  # noqa: E402
@@ -130,10 +133,19 @@ def main():
     m.add_argument("--kernel")
     m.add_argument("--hints", action="store_true")
     m.add_argument("--balloon-mib", type=int, default=0)
+    b = sub.add_parser("bench")
+    b.add_argument("--reps", type=int, default=5)
+    b.add_argument("--quick", action="store_true")
+    b.add_argument("--out")
+    b.add_argument("scenarios", nargs="*")
     a = ap.parse_args()
     ctx = Ctx(os.path.abspath(a.build))
     if a.cmd == "check":
         return check(ctx, a.tests)
+    if a.cmd == "bench":
+        out = a.out or os.path.join(ctx.build, "bench")
+        return 1 if benchmod.bench(ctx, out, a.reps, a.quick,
+                                   a.scenarios) else 0
     if a.cmd == "migrate":
         return migrate(ctx, a.kernel or ctx.kernel, a.hints, a.balloon_mib)
     return demo(ctx, a.kernel or ctx.kernel, a.hog_mib, a.seconds)

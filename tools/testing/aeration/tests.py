@@ -383,6 +383,21 @@ def migrate_cancel(ctx):
     return out
 
 
+def bench_smoke(ctx):
+    """make bench, one repetition, short runs: it must not rot."""
+    import bench
+    out = os.path.join(ctx.rundir, "bench-smoke")
+    failures = bench.bench(ctx, out, 1, True)
+    res = [("bench-smoke: every configuration ran, clean consoles",
+            failures == 0, "%d failed runs or splats, see %s" %
+            (failures, out))]
+    for f in ("results.json", "results.md"):
+        p = os.path.join(out, f)
+        res.append(("bench-smoke: %s written" % f,
+                    os.path.exists(p) and os.path.getsize(p) > 0, p))
+    return res
+
+
 def style(ctx):
     """checkpatch --strict, sparse and W=1 on what we add and change."""
     top = os.path.dirname(os.path.dirname(os.path.dirname(
@@ -404,4 +419,4 @@ def style(ctx):
 
 CHECK = [kunit, kselftests, reclaim_aeration, unplug, reclaim_stock,
          reclaim_control, migrate_hints, migrate_stock_hints, migrate_balloon,
-         migrate_cancel, style]
+         migrate_cancel, bench_smoke, style]

@@ -1,0 +1,322 @@
+# SPDX-License-Identifier: GPL-2.0
+"""make bench: aeration against the stock kernel, in the same run.
+
+Every scenario runs its configurations in turn, repetition after
+repetition (so that a noisy stretch of the machine hits all of them), and
+reports medians with min-max and the ratio to the stock configuration.
+Samples go to results.json, tables to results.md, plots (if matplotlib is
+there) to *.png, all in the output directory.
+"""
+
+import json
+import os
+import platform
+import re
+import statistics
+import subprocess
+import time
+
+from scenarios import MIB, Reclaim
+from vm import QEMU, Guest, GuestError
+import tests
+
+RECLAIM_HOG_MIB = 1536
+RECLAIM_LATER_S = 30        # "RSS 30 s later"
+
+
+def _vmstat_fields(lines):
+    for line in reversed(lines):
+        if line.startswith("@@ vmstat"):
+            return dict(kv.split("=", 1) for kv in line.split()[2:]
+                        if "=" in kv)
+    return {}
+
+
+def reclaim_run(ctx, kernel, name, cmdline=None, mem_mib=2048,
+                hog_mib=RECLAIM_HOG_MIB):
+    """One reclaim run: t50, t90, RSS above the base 30 s after the exit,
+    counters, and the RSS trace."""
+    hold = RECLAIM_LATER_S + 5
+    with Reclaim(kernel, ctx.initrd, ctx.rundir, name, hog_mib=hog_mib,
+                 mem_mib=mem_mib, hold_s=hold, cmdline=cmdline) as r:
+        r.wait_hog()
+        r.watch(RECLAIM_LATER_S + 0.5)
+        later = r.sampler.samples[-1][1] if r.sampler.samples else None
+        t50, t90 = r.time_to_return(0.5), r.time_to_return(0.9)
+        r.guest.wait_data(r"^@@ vmstat", hold + 30)
+        vm = _vmstat_fields(r.guest.data_lines())
+        trace = [(round(t - r.t_exit, 2), kb // MIB)
+                 for t, kb in r.sampler.samples
+                 if t >= r.t_exit - 2 and t <= r.t_exit + RECLAIM_LATER_S]
+        splats = r.guest.splats()
+    return {
+        "t50_s": t50, "t90_s": t90,
+        "took_mib": (r.peak - r.base) // MIB,
+        "rss_later_mib": None if later is None else (later - r.base) // MIB,
+        # Stock page_reporting counts nothing in /proc/vmstat.
+        "reported": int(vm["aeration_pages_reported"])
+        if "aeration_pages_reported" in vm else None,
+        "rereported": int(vm["aeration_pages_rereported"])
+        if "aeration_pages_rereported" in vm else None,
+        "rss_trace": trace, "splats": len(splats),
+    }
+
+
+def pf1_run(ctx, kernel, name, balloon, reporting, seconds, tasks):
+    g = Guest(kernel, ctx.initrd, ctx.rundir, name, balloon=balloon,
+              reporting=reporting,
+              cmdline={"scenario": "pf1", "pf1_s": seconds,
+                       "pf1_tasks": ",".join(str(t) for t in tasks)})
+    try:
+        g.start()
+        rc = g.wait_exit(120 + 3 * seconds * len(tasks))
+    finally:
+        g.stop()
+    out = {}
+    for line in g.data_lines():
+        m = re.match(r"^@@ pf1 tasks=(\d+) .* rate=(\d+)", line)
+        if m:
+            out["rate_%s" % m.group(1)] = int(m.group(2))
+    if rc != 0 or len(out) != len(tasks):
+        raise GuestError("pf1 in %s failed (exit %d)" % (name, rc))
+    out["splats"] = len(g.splats())
+    return out
+
+
+def migration_run(ctx, kernel, name, hinting, mem_mib=2048, hog_mib=1228):
+    r = tests._migrate_once(ctx, kernel, name, hinting, mem_mib=mem_mib,
+                            hog_mib=hog_mib)
+    drop = tests._drop_mib(r)
+    return {
+        "total_ms": r.get("total_ms"), "downtime_ms": r.get("downtime_ms"),
+        "transferred_mib": (r.get("transferred") or 0) >> 20,
+        "memfree_drop_mib": None if drop is None else round(drop),
+        "ok": r.get("status") == "completed" and r.get("dst_bad") == 0,
+        "splats": len(r["splats"]),
+    }
+
+
+def scenarios(ctx, quick):
+    """[(scenario, [(config, function(rep) -> sample)], metrics)]"""
+    stock, ours = ctx.stock_kernel, ctx.kernel
+    tuned = {"sysctl.vm.aeration_delay_ms": 20,
+             "sysctl.vm.aeration_high_wmark": 8}
+    pf_s = 3 if quick else 8
+    out = [
+        ("reclaim", [
+            ("stock reporting", lambda i: reclaim_run(
+                ctx, stock, "reclaim-stock-%d" % i)),
+            ("aeration", lambda i: reclaim_run(
+                ctx, ours, "reclaim-aeration-%d" % i)),
+            ("aeration delay 20 ms, high mark 8", lambda i: reclaim_run(
+                ctx, ours, "reclaim-tuned-%d" % i, cmdline=tuned)),
+        ], ["t50_s", "t90_s", "rss_later_mib", "reported", "rereported"]),
+        ("page_fault1", [
+            ("stock, no device", lambda i: pf1_run(
+                ctx, stock, "pf1-stock-%d" % i, False, False, pf_s, (1, 2))),
+            ("stock + reporting", lambda i: pf1_run(
+                ctx, stock, "pf1-stock-rep-%d" % i, True, True, pf_s,
+                (1, 2))),
+            ("aeration, no device", lambda i: pf1_run(
+                ctx, ours, "pf1-aer-%d" % i, False, False, pf_s, (1, 2))),
+            ("aeration + reporting", lambda i: pf1_run(
+                ctx, ours, "pf1-aer-rep-%d" % i, True, True, pf_s, (1, 2))),
+        ], ["rate_1", "rate_2"]),
+        ("migration", [
+            ("no hints", lambda i: migration_run(
+                ctx, ours, "mig-none-%d" % i, False)),
+            ("stock hints", lambda i: migration_run(
+                ctx, stock, "mig-stock-%d" % i, True)),
+            ("aeration hints", lambda i: migration_run(
+                ctx, ours, "mig-aer-%d" % i, True)),
+        ], ["total_ms", "transferred_mib", "downtime_ms",
+            "memfree_drop_mib"]),
+    ]
+    return out
+
+
+def _stats(values):
+    v = [x for x in values if x is not None]
+    if not v:
+        return None
+    return {"median": statistics.median(v), "min": min(v), "max": max(v),
+            "n": len(v)}
+
+
+def _fmt(x):
+    if x is None:
+        return "-"
+    if isinstance(x, float) and abs(x) < 100:
+        return "%.2f" % x
+    return "%.0f" % x
+
+
+def versions(ctx):
+    def out(cmd):
+        try:
+            return subprocess.run(cmd, capture_output=True, text=True,
+                                  timeout=30).stdout.strip().splitlines()[0]
+        except (OSError, IndexError, subprocess.TimeoutExpired):
+            return "?"
+    cpu = "?"
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    return {"qemu": out([QEMU, "--version"]), "host": platform.platform(),
+            "cpu": cpu, "cpus": os.cpu_count(),
+            "base": out(["dpkg-query", "-W", "-f=${Version}",
+                         "linux-source-6.12"]),
+            "date": time.strftime("%Y-%m-%d %H:%M:%S %Z")}
+
+
+GOALS = {
+    ("reclaim", "t90_s"): "aeration <= 1/4 of stock",
+    ("page_fault1", "rate_1"): ">= 0.99 x stock, no device",
+    ("page_fault1", "rate_2"): ">= 0.99 x stock, no device",
+    ("migration", "total_ms"): "aeration hints <= stock hints",
+    ("migration", "transferred_mib"): "aeration hints <= stock hints",
+    ("migration", "memfree_drop_mib"): "aeration hints <= 64 MiB",
+}
+
+
+def write_markdown(path, results, info, reps):
+    lines = ["# aeration bench", "",
+             "%s; host %s, %s (%s CPUs); %s; base linux-source-6.12 %s; "
+             "%d repetition(s), configurations alternated." %
+             (info["date"], info["host"], info["cpu"], info["cpus"],
+              info["qemu"], info["base"], reps), "",
+             "Each cell: median [min-max] over the repetitions; ratio: "
+             "median over the first configuration's median.  A difference "
+             "smaller than the spread is not a difference.", ""]
+    for scen in results["scenarios"]:
+        lines.append("## %s" % scen["name"])
+        lines.append("")
+        head = "| configuration |"
+        for m in scen["metrics"]:
+            head += " %s | ratio |" % m
+        lines.append(head)
+        lines.append("|" + " --- |" * (1 + 2 * len(scen["metrics"])))
+        base = scen["configs"][0]["stats"]
+        for cfg in scen["configs"]:
+            row = "| %s |" % cfg["name"]
+            for m in scen["metrics"]:
+                st = cfg["stats"].get(m)
+                b = base.get(m)
+                if st is None:
+                    row += " - | - |"
+                    continue
+                row += " %s [%s-%s] |" % (_fmt(st["median"]),
+                                          _fmt(st["min"]), _fmt(st["max"]))
+                if b and b["median"] > 0:
+                    row += " %.2f |" % (st["median"] / b["median"])
+                else:
+                    row += " - |"
+            lines.append(row)
+        goals = ["%s: %s" % (m, GOALS[(scen["name"], m)])
+                 for m in scen["metrics"] if (scen["name"], m) in GOALS]
+        if goals:
+            lines += ["", "Goals: " + "; ".join(goals) + "."]
+        lines.append("")
+    with open(path, "w") as f:
+        f.write("\n".join(lines))
+
+
+def plot(outdir, results):
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return "matplotlib not installed: no plots"
+    made = []
+    for scen in results["scenarios"]:
+        if scen["name"] == "reclaim":
+            fig, ax = plt.subplots(figsize=(8, 4.5))
+            for k, cfg in enumerate(scen["configs"]):
+                for j, s in enumerate(cfg["samples"]):
+                    tr = s.get("rss_trace") or []
+                    if not tr:
+                        continue
+                    ax.plot([t for t, _ in tr], [mb for _, mb in tr],
+                            color="C%d" % k, alpha=0.6,
+                            label=cfg["name"] if j == 0 else None)
+            ax.set_xlabel("s after the hog's exit began")
+            ax.set_ylabel("QEMU RSS (MiB)")
+            ax.set_title("Reclaim: host RSS after a %d MiB hog exits" %
+                         RECLAIM_HOG_MIB)
+            ax.legend()
+        else:
+            metrics = scen["metrics"]
+            fig, axes = plt.subplots(1, len(metrics),
+                                     figsize=(4 * len(metrics), 4))
+            for ax, m in zip(axes if len(metrics) > 1 else [axes], metrics):
+                names, med, lo, hi = [], [], [], []
+                for cfg in scen["configs"]:
+                    st = cfg["stats"].get(m)
+                    if st is None:
+                        continue
+                    names.append(cfg["name"])
+                    med.append(st["median"])
+                    lo.append(st["median"] - st["min"])
+                    hi.append(st["max"] - st["median"])
+                ax.bar(range(len(names)), med, yerr=[lo, hi], capsize=4,
+                       color=["C%d" % i for i in range(len(names))])
+                ax.set_xticks(range(len(names)))
+                ax.set_xticklabels(names, rotation=30, ha="right",
+                                   fontsize=8)
+                ax.set_title(m)
+            fig.suptitle(scen["name"] + " (median, min-max)")
+        fig.tight_layout()
+        path = os.path.join(outdir, "%s.png" % scen["name"])
+        fig.savefig(path, dpi=100)
+        plt.close(fig)
+        made.append(os.path.basename(path))
+    return "plots: " + ", ".join(made)
+
+
+def bench(ctx, outdir, reps, quick, only=None):
+    os.makedirs(outdir, exist_ok=True)
+    info = versions(ctx)
+    results = {"info": info, "reps": reps, "quick": quick, "scenarios": []}
+    failures = 0
+    t0 = time.monotonic()
+    for name, configs, metrics in scenarios(ctx, quick):
+        if only and name not in only:
+            continue
+        print("== %s: %d configurations x %d" % (name, len(configs), reps),
+              flush=True)
+        scen = {"name": name, "metrics": metrics,
+                "configs": [{"name": c, "samples": []} for c, _ in configs]}
+        for i in range(reps):
+            for cfg, (cname, fn) in zip(scen["configs"], configs):
+                t1 = time.monotonic()
+                try:
+                    s = fn(i)
+                except GuestError as e:
+                    s = {"error": str(e)}
+                    failures += 1
+                if s.get("splats"):
+                    failures += 1
+                cfg["samples"].append(s)
+                print("   %-36s rep %d: %s (%.0f s)" %
+                      (cname, i + 1, ", ".join(
+                          "%s %s" % (m, _fmt(s.get(m))) for m in metrics)
+                       if "error" not in s else s["error"],
+                       time.monotonic() - t1), flush=True)
+        for cfg in scen["configs"]:
+            cfg["stats"] = {m: _stats([s.get(m) for s in cfg["samples"]])
+                            for m in metrics}
+        results["scenarios"].append(scen)
+    results["seconds"] = round(time.monotonic() - t0)
+    with open(os.path.join(outdir, "results.json"), "w") as f:
+        json.dump(results, f, indent=1)
+    write_markdown(os.path.join(outdir, "results.md"), results, info, reps)
+    print(plot(outdir, results))
+    print("results: %s (%d s)" % (os.path.join(outdir, "results.md"),
+                                  results["seconds"]))
+    return failures
