@@ -12,6 +12,8 @@
 #include <linux/memblock.h>
 #include <linux/vmalloc.h>
 
+#include "aeration-kunit-util.h"
+
 struct fake_hint {
 	struct aeration_hint_dev hdev;
 	struct kunit *test;
@@ -121,19 +123,6 @@ static void fake_hint_free(struct fake_hint *fh)
 	vfree(fh->seen);
 }
 
-static unsigned long hint_vm_event(enum vm_event_item item)
-{
-	unsigned long *ev = kcalloc(NR_VM_EVENT_ITEMS, sizeof(*ev), GFP_KERNEL);
-	unsigned long v;
-
-	if (!ev)
-		return 0;
-	all_vm_events(ev);
-	v = ev[item];
-	kfree(ev);
-	return v;
-}
-
 /*
  * Ranges of the last batch are free again after the round.  Allow a few
  * to have been allocated since (boot goes on around the test).
@@ -152,8 +141,8 @@ static void expect_last_returned(struct kunit *test, struct fake_hint *fh)
 
 static void aeration_hint_test_all(struct kunit *test)
 {
-	unsigned long rounds0 = hint_vm_event(AERATION_HINT_ROUNDS);
-	unsigned long hinted0 = hint_vm_event(AERATION_PAGES_HINTED);
+	unsigned long rounds0 = aeration_test_vm_event(AERATION_HINT_ROUNDS);
+	unsigned long hinted0 = aeration_test_vm_event(AERATION_PAGES_HINTED);
 	unsigned long free0 = global_zone_page_state(NR_FREE_PAGES);
 	struct fake_hint *fh;
 
@@ -173,8 +162,8 @@ static void aeration_hint_test_all(struct kunit *test)
 	KUNIT_EXPECT_GE_MSG(test, fh->free_pages * 2, free0,
 			    "hinted %lu of %lu free pages", fh->free_pages,
 			    free0);
-	KUNIT_EXPECT_EQ(test, hint_vm_event(AERATION_HINT_ROUNDS) - rounds0, 1UL);
-	KUNIT_EXPECT_EQ(test, hint_vm_event(AERATION_PAGES_HINTED) - hinted0,
+	KUNIT_EXPECT_EQ(test, aeration_test_vm_event(AERATION_HINT_ROUNDS) - rounds0, 1UL);
+	KUNIT_EXPECT_EQ(test, aeration_test_vm_event(AERATION_PAGES_HINTED) - hinted0,
 			fh->free_pages);
 	expect_last_returned(test, fh);
 	/* Nothing held: free memory is back (a few blocks of slack). */
@@ -189,7 +178,7 @@ static void aeration_hint_test_all(struct kunit *test)
  */
 static void aeration_hint_test_stop(struct kunit *test)
 {
-	unsigned long hinted0 = hint_vm_event(AERATION_PAGES_HINTED);
+	unsigned long hinted0 = aeration_test_vm_event(AERATION_PAGES_HINTED);
 	struct fake_hint *fh;
 
 	fh = fake_hint_new(test);
@@ -201,7 +190,7 @@ static void aeration_hint_test_stop(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, fh->waits, 3U);
 	KUNIT_EXPECT_EQ(test, fh->returned_early, 0U);
 	KUNIT_EXPECT_GT(test, fh->nlast, 0U);
-	KUNIT_EXPECT_EQ(test, hint_vm_event(AERATION_PAGES_HINTED) - hinted0,
+	KUNIT_EXPECT_EQ(test, aeration_test_vm_event(AERATION_PAGES_HINTED) - hinted0,
 			fh->free_pages);
 	expect_last_returned(test, fh);
 	fake_hint_free(fh);
@@ -233,7 +222,7 @@ static void aeration_hint_test_order(struct kunit *test)
  */
 static void aeration_hint_test_balloon(struct kunit *test)
 {
-	unsigned long bal0 = hint_vm_event(AERATION_BALLOON_PAGES_HINTED);
+	unsigned long bal0 = aeration_test_vm_event(AERATION_BALLOON_PAGES_HINTED);
 	unsigned int nblock = 1U << FAKE_BALLOON_BLOCK_ORDER;
 	unsigned int i, total = nblock + FAKE_BALLOON_SINGLES, listed = 0;
 	struct balloon_dev_info b;
@@ -273,7 +262,7 @@ static void aeration_hint_test_balloon(struct kunit *test)
 	KUNIT_EXPECT_LE(test, fh->balloon_ranges, total - nblock + 1);
 	for (i = 0; i < nblock; i++)
 		KUNIT_EXPECT_TRUE(test, test_bit(page_to_pfn(block + i), fh->seen));
-	KUNIT_EXPECT_EQ(test, hint_vm_event(AERATION_BALLOON_PAGES_HINTED) - bal0,
+	KUNIT_EXPECT_EQ(test, aeration_test_vm_event(AERATION_BALLOON_PAGES_HINTED) - bal0,
 			(unsigned long)total);
 	KUNIT_EXPECT_FALSE(test, mutex_is_locked(&lock));
 

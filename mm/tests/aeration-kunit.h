@@ -12,6 +12,8 @@
 #include <linux/gfp.h>
 #include <linux/kthread.h>
 
+#include "aeration-kunit-util.h"
+
 struct fake_dev {
 	struct aeration_dev_info info;
 	int err;			/* what report() returns */
@@ -54,19 +56,6 @@ static void fake_init(struct fake_dev *fd, unsigned int capacity)
 	fd->info.report = fake_report;
 	fd->info.capacity = capacity;
 	init_completion(&fd->entered);
-}
-
-static unsigned long vm_event(enum vm_event_item item)
-{
-	unsigned long *ev = kcalloc(NR_VM_EVENT_ITEMS, sizeof(*ev), GFP_KERNEL);
-	unsigned long v;
-
-	if (!ev)
-		return 0;
-	all_vm_events(ev);
-	v = ev[item];
-	kfree(ev);
-	return v;
 }
 
 /* Saved tunables, restored by every test's exit. */
@@ -202,8 +191,8 @@ static void aeration_test_register(struct kunit *test)
 
 static void aeration_test_report_all(struct kunit *test)
 {
-	unsigned long rep0 = vm_event(AERATION_PAGES_REPORTED);
-	unsigned long bat0 = vm_event(AERATION_BATCHES);
+	unsigned long rep0 = aeration_test_vm_event(AERATION_PAGES_REPORTED);
+	unsigned long bat0 = aeration_test_vm_event(AERATION_BATCHES);
 	struct fake_dev fd;
 	struct zone *zone;
 
@@ -216,8 +205,8 @@ static void aeration_test_report_all(struct kunit *test)
 	KUNIT_EXPECT_GT(test, fd.calls, 0U);
 	KUNIT_EXPECT_EQ(test, fd.bad, 0U);
 	KUNIT_EXPECT_LE(test, fd.max_nents, 32U);
-	KUNIT_EXPECT_EQ(test, vm_event(AERATION_PAGES_REPORTED) - rep0, fd.pages);
-	KUNIT_EXPECT_EQ(test, vm_event(AERATION_BATCHES) - bat0,
+	KUNIT_EXPECT_EQ(test, aeration_test_vm_event(AERATION_PAGES_REPORTED) - rep0, fd.pages);
+	KUNIT_EXPECT_EQ(test, aeration_test_vm_event(AERATION_BATCHES) - bat0,
 			(unsigned long)fd.calls);
 	for_each_populated_zone(zone) {
 		/* Zones with room above the low watermark end with no raw. */
@@ -258,7 +247,7 @@ static void aeration_test_batch_limits(struct kunit *test)
 
 static void aeration_test_device_failure(struct kunit *test)
 {
-	unsigned long rep0 = vm_event(AERATION_PAGES_REPORTED);
+	unsigned long rep0 = aeration_test_vm_event(AERATION_PAGES_REPORTED);
 	unsigned long free0 = global_zone_page_state(NR_FREE_PAGES);
 	struct fake_dev fd;
 	struct zone *zone;
@@ -273,7 +262,7 @@ static void aeration_test_device_failure(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, fd.calls, 1U);
 	KUNIT_EXPECT_FALSE(test, delayed_work_pending(&aer.work));
 	/* Failed batches count nothing and leave the pages raw, on the lists. */
-	KUNIT_EXPECT_EQ(test, vm_event(AERATION_PAGES_REPORTED), rep0);
+	KUNIT_EXPECT_EQ(test, aeration_test_vm_event(AERATION_PAGES_REPORTED), rep0);
 	for_each_populated_zone(zone)
 		KUNIT_EXPECT_EQ(test, zone->aeration.nr_aerated, 0UL);
 	check_all_zones(test);
@@ -387,10 +376,10 @@ static void aeration_test_merge_split(struct kunit *test)
 	run_worker();
 
 	/* Everything is aerated: a top-order allocation comes from it. */
-	aa0 = vm_event(AERATION_ALLOC_AERATED);
+	aa0 = aeration_test_vm_event(AERATION_ALLOC_AERATED);
 	p = alloc_pages(GFP_KERNEL | __GFP_NOWARN, top);
 	KUNIT_ASSERT_NOT_NULL(test, p);
-	KUNIT_EXPECT_GE(test, vm_event(AERATION_ALLOC_AERATED) - aa0,
+	KUNIT_EXPECT_GE(test, aeration_test_vm_event(AERATION_ALLOC_AERATED) - aa0,
 			1UL << top);
 	zone = page_zone(p);
 	split_page(p, top);
@@ -404,14 +393,14 @@ static void aeration_test_merge_split(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, is_free_aerated(p, half));
 
 	/* The other half comes back from the device: aerated + aerated. */
-	rr0 = vm_event(AERATION_PAGES_REREPORTED);
+	rr0 = aeration_test_vm_event(AERATION_PAGES_REREPORTED);
 	for (i = 0; i < (1U << half); i++)	/* as __isolate_free_page() leaves it */
 		set_page_count(b + i, 0);
 	spin_lock_irq(&zone->lock);
 	aeration_putback_page(b, half, get_pageblock_migratetype(b), true);
 	spin_unlock_irq(&zone->lock);
 	KUNIT_EXPECT_TRUE(test, is_free_aerated(p, top));
-	KUNIT_EXPECT_EQ(test, vm_event(AERATION_PAGES_REREPORTED), rr0);
+	KUNIT_EXPECT_EQ(test, aeration_test_vm_event(AERATION_PAGES_REREPORTED), rr0);
 	check_zone(test, zone);
 
 	/* Aerated + raw gives raw, and the aerated half is counted. */
@@ -424,11 +413,11 @@ static void aeration_test_merge_split(struct kunit *test)
 	drain_all_pages(zone);
 	run_worker();
 	KUNIT_EXPECT_TRUE(test, is_free_aerated(p, half));
-	rr0 = vm_event(AERATION_PAGES_REREPORTED);
+	rr0 = aeration_test_vm_event(AERATION_PAGES_REREPORTED);
 	free_range(b, half);
 	drain_all_pages(zone);
 	KUNIT_EXPECT_TRUE(test, is_free_raw(p, top));
-	KUNIT_EXPECT_GE(test, vm_event(AERATION_PAGES_REREPORTED) - rr0,
+	KUNIT_EXPECT_GE(test, aeration_test_vm_event(AERATION_PAGES_REREPORTED) - rr0,
 			1UL << half);
 	check_zone(test, zone);
 
@@ -438,10 +427,10 @@ static void aeration_test_merge_split(struct kunit *test)
 	 * the pieces a split leaves must stay aerated, so no raw page appears.
 	 */
 	run_worker();
-	aa0 = vm_event(AERATION_ALLOC_AERATED);
+	aa0 = aeration_test_vm_event(AERATION_ALLOC_AERATED);
 	p = alloc_pages(GFP_KERNEL | __GFP_NOWARN, half - 1);
 	KUNIT_ASSERT_NOT_NULL(test, p);
-	KUNIT_EXPECT_GE(test, vm_event(AERATION_ALLOC_AERATED) - aa0,
+	KUNIT_EXPECT_GE(test, aeration_test_vm_event(AERATION_ALLOC_AERATED) - aa0,
 			1UL << (half - 1));
 	KUNIT_EXPECT_LT_MSG(test, page_zone(p)->aeration.nr_raw,
 			    1UL << half, "split left raw pieces");

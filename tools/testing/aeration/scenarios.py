@@ -183,9 +183,10 @@ class Migration:
         time.sleep(1.0)                 # a few MemFree samples first
         return self
 
-    def migrate(self, cancel_after=None, timeout=600):
+    def migrate(self, cancel_after=None, during=None, timeout=600):
         """One migration to a new destination; query-migrate's figures and
-        the source's MemFree during it."""
+        the source's MemFree during it.  during=(seconds, fn): call fn()
+        that long after the start."""
         src = self.src
         n = len(self.dsts) + 1
         sock = os.path.join(self.rundir, "%s-%d.mig" % (self.name, n))
@@ -197,6 +198,9 @@ class Migration:
         time.sleep(1.0)
         t0 = time.monotonic()
         src.migrate("unix:" + sock, max_bandwidth=self.bandwidth)
+        if during is not None:
+            time.sleep(during[0])
+            during[1]()
         if cancel_after is not None:
             time.sleep(cancel_after)
             src.qmp.cmd("migrate_cancel")
@@ -207,7 +211,12 @@ class Migration:
         before = _fields(src.data.lines, "memfree", t_to=t0)
         # Field 3 is the lowest sample since the previous line: a line up
         # to one print period after the end still covers the migration.
+        # After a switch-over that line comes from the destination (a
+        # migration shorter than the print period has no other).
         during = _fields(src.data.lines, "memfree", t0, t1 + 0.3)
+        if info.get("status") == "completed" and dst.wait_data(
+                r"^@@ memfree ", 5):
+            during += _fields(dst.data.lines, "memfree")[:1]
         ram = info.get("ram", {})
         return {
             "status": info.get("status"),
