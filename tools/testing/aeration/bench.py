@@ -33,21 +33,21 @@ def _vmstat_fields(lines):
 
 
 def reclaim_run(ctx, kernel, name, cmdline=None, mem_mib=2048,
-                hog_mib=RECLAIM_HOG_MIB):
-    """One reclaim run: t50, t90, RSS above the base 30 s after the exit,
-    counters, and the RSS trace."""
-    hold = RECLAIM_LATER_S + 5
+                hog_mib=RECLAIM_HOG_MIB, later_s=RECLAIM_LATER_S):
+    """One reclaim run: t50, t90, RSS above the base later_s after the
+    exit, counters, and the RSS trace."""
+    hold = later_s + 5
     with Reclaim(kernel, ctx.initrd, ctx.rundir, name, hog_mib=hog_mib,
                  mem_mib=mem_mib, hold_s=hold, cmdline=cmdline) as r:
         r.wait_hog()
-        r.watch(RECLAIM_LATER_S + 0.5)
+        r.watch(later_s + 0.5)
         later = r.sampler.samples[-1][1] if r.sampler.samples else None
         t50, t90 = r.time_to_return(0.5), r.time_to_return(0.9)
         r.guest.wait_data(r"^@@ vmstat", hold + 30)
         vm = _vmstat_fields(r.guest.data_lines())
         trace = [(round(t - r.t_exit, 2), kb // MIB)
                  for t, kb in r.sampler.samples
-                 if t >= r.t_exit - 2 and t <= r.t_exit + RECLAIM_LATER_S]
+                 if t >= r.t_exit - 2 and t <= r.t_exit + later_s]
         splats = r.guest.splats()
     return {
         "t50_s": t50, "t90_s": t90,
@@ -132,6 +132,24 @@ def scenarios(ctx, quick):
         ], ["total_ms", "transferred_mib", "downtime_ms",
             "memfree_drop_mib"]),
     ]
+    # Growth with guest size: the same hog share of memory (3/4 for
+    # reclaim, 3/5 for migration), stock against ours.
+    sizes = (1024,) if quick else (1024, 2048, 4096)
+    rec, mig = [], []
+    for mem in sizes:
+        for label, k in (("stock", stock), ("aeration", ours)):
+            rec.append(("%s %d MiB" % (label, mem),
+                        lambda i, k=k, mem=mem, label=label: reclaim_run(
+                            ctx, k, "scale-rec-%s-%d-%d" % (label, mem, i),
+                            mem_mib=mem, hog_mib=mem * 3 // 4,
+                            later_s=20)))
+            mig.append(("%s hints %d MiB" % (label, mem),
+                        lambda i, k=k, mem=mem, label=label: migration_run(
+                            ctx, k, "scale-mig-%s-%d-%d" % (label, mem, i),
+                            True, mem_mib=mem, hog_mib=mem * 3 // 5)))
+    out.append(("scale-reclaim", rec, ["t50_s", "t90_s"]))
+    out.append(("scale-migration", mig, ["total_ms", "transferred_mib",
+                                         "memfree_drop_mib"]))
     return out
 
 
@@ -181,6 +199,9 @@ GOALS = {
     ("migration", "total_ms"): "aeration hints <= stock hints",
     ("migration", "transferred_mib"): "aeration hints <= stock hints",
     ("migration", "memfree_drop_mib"): "aeration hints <= 64 MiB",
+    ("scale-reclaim", "t90_s"): "growth no worse than stock's",
+    ("scale-migration", "total_ms"): "growth no worse than stock's",
+    ("scale-migration", "transferred_mib"): "growth no worse than stock's",
 }
 
 
@@ -235,7 +256,31 @@ def plot(outdir, results):
         return "matplotlib not installed: no plots"
     made = []
     for scen in results["scenarios"]:
-        if scen["name"] == "reclaim":
+        if scen["name"].startswith("scale-"):
+            metrics = scen["metrics"]
+            fig, axes = plt.subplots(1, len(metrics),
+                                     figsize=(4 * len(metrics), 4))
+            for ax, m in zip(axes, metrics):
+                lines = {}
+                for cfg in scen["configs"]:
+                    st = cfg["stats"].get(m)
+                    mm = re.search(r"^(\w+).* (\d+) MiB$", cfg["name"])
+                    if st is None or not mm:
+                        continue
+                    lines.setdefault(mm.group(1), []).append(
+                        (int(mm.group(2)), st["median"], st["min"],
+                         st["max"]))
+                for label, pts in sorted(lines.items()):
+                    pts.sort()
+                    ax.errorbar([p[0] for p in pts], [p[1] for p in pts],
+                                yerr=[[p[1] - p[2] for p in pts],
+                                      [p[3] - p[1] for p in pts]],
+                                marker="o", capsize=4, label=label)
+                ax.set_xlabel("guest MiB")
+                ax.set_title(m)
+                ax.legend()
+            fig.suptitle(scen["name"] + " (median, min-max)")
+        elif scen["name"] == "reclaim":
             fig, ax = plt.subplots(figsize=(8, 4.5))
             for k, cfg in enumerate(scen["configs"]):
                 for j, s in enumerate(cfg["samples"]):
