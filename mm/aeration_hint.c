@@ -33,7 +33,6 @@
 
 #include <linux/aeration.h>
 #include <linux/balloon_compaction.h>
-#include <linux/bitmap.h>
 #include <linux/ktime.h>
 #include <linux/memory_hotplug.h>
 #include <linux/mm.h>

@@ -8,6 +8,7 @@
  * balloon pages only under the balloon lock, contiguous ones in one range.
  */
 #include <kunit/test.h>
+#include <linux/bitmap.h>
 #include <linux/gfp.h>
 #include <linux/memblock.h>
 #include <linux/vmalloc.h>
@@ -16,7 +17,6 @@
 
 struct fake_hint {
 	struct aeration_hint_dev hdev;
-	struct kunit *test;
 	int err;			/* what hint() returns ... */
 	unsigned int err_at;		/* ... from this call on (0: first) */
 	unsigned int calls, queued, waits;
@@ -108,7 +108,6 @@ static struct fake_hint *fake_hint_new(struct kunit *test)
 	struct fake_hint *fh = kunit_kzalloc(test, sizeof(*fh), GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, fh);
-	fh->test = test;
 	fh->hdev.hint = fake_hint;
 	fh->hdev.wait = fake_wait;
 	fh->hdev.capacity = 64 * AERATION_HINT_DEPTH;
