@@ -17,6 +17,13 @@
  * the high mark.  Pages are off the free lists, invisible to the allocator,
  * for as long as the host may be acting on them.
  *
+ * The high mark leaves up to that many raw blocks per zone behind, and the
+ * per-cpu lists hold more.  So that an idle guest gives back all of its free
+ * memory, the worker runs once more vm.aeration_settle_ms after its last
+ * pass, unless a request came first: that settle pass drains the per-cpu
+ * lists and reports every raw page.  A guest that keeps freeing above the
+ * high mark keeps postponing it.
+ *
  * Locking: the list hooks run under zone->lock.  aeration_mutex serialises
  * register, unregister and order changes; the worker never takes it and
  * never calls the device with zone->lock held.
@@ -54,6 +61,7 @@ static int aeration_order = -1;		/* pageblock_order once known */
 static int aeration_high_wmark = 32;	/* raw blocks of aeration_order per zone */
 static int aeration_delay_ms = 100;
 static int aeration_batch = 32;
+static int aeration_settle_ms = 1000;	/* 0: no settle pass */
 
 /*
  * Orders below PAGE_ALLOC_COSTLY_ORDER + 1 live mostly on per-cpu lists and
@@ -63,7 +71,7 @@ static int order_min = PAGE_ALLOC_COSTLY_ORDER + 1;
 static int order_max = MAX_PAGE_ORDER;
 
 enum {
-	AERATION_IDLE,		/* nothing to do */
+	AERATION_IDLE,		/* nothing to do, or a settle pass queued */
 	AERATION_REQUESTED,	/* work queued, or to run again */
 	AERATION_ACTIVE,	/* work running */
 };
@@ -93,13 +101,15 @@ static unsigned long high_mark(struct zone *zone)
  * At least one jiffy: this runs under zone->lock, and a zero delay would
  * wake a worker (scheduler locks) from under it.  The freezable workqueue
  * keeps the worker (and a batch in flight) out of the way of suspend,
- * when the device is torn down.
+ * when the device is torn down.  A queued settle pass is brought forward
+ * (or, for a long vm.aeration_delay_ms, pushed back): it becomes a normal
+ * pass.
  */
 static void aeration_queue(void)
 {
 	unsigned long delay = msecs_to_jiffies(READ_ONCE(aeration_delay_ms));
 
-	queue_delayed_work(system_freezable_wq, &aer.work, max(1UL, delay));
+	mod_delayed_work(system_freezable_wq, &aer.work, max(1UL, delay));
 }
 
 static void aeration_request(void)
@@ -332,8 +342,9 @@ static unsigned long aeration_return(struct zone *zone, unsigned int n,
 	return pages;
 }
 
-/* Report @zone down to half its high mark; returns the device's error. */
-static int aeration_zone(struct zone *zone, struct aeration_dev_info *dev)
+/* Report @zone down to half its high mark, or all of it to @settle. */
+static int aeration_zone(struct zone *zone, struct aeration_dev_info *dev,
+			 bool settle)
 {
 	unsigned int max = min_t(unsigned int, READ_ONCE(aeration_batch),
 				 min(dev->capacity, AERATION_BATCH_MAX));
@@ -344,8 +355,8 @@ static int aeration_zone(struct zone *zone, struct aeration_dev_info *dev)
 
 	for (;;) {
 		spin_lock_irq(&zone->lock);
-		if (!zone->aeration.order ||
-		    zone->aeration.nr_raw <= high_mark(zone) / 2) {
+		if (!zone->aeration.order || !zone->aeration.nr_raw ||
+		    (!settle && zone->aeration.nr_raw <= high_mark(zone) / 2)) {
 			spin_unlock_irq(&zone->lock);
 			return 0;
 		}
@@ -372,17 +383,36 @@ static int aeration_zone(struct zone *zone, struct aeration_dev_info *dev)
 	}
 }
 
+/* Is any zone left with raw pages (below its high mark)? */
+static bool aeration_raw_left(void)
+{
+	struct zone *zone;
+
+	for_each_populated_zone(zone)
+		if (READ_ONCE(zone->aeration.nr_raw))
+			return true;
+	return false;
+}
+
+/*
+ * Run as requested (a zone passed its high mark), or as the settle pass
+ * queued at the end of the last run, which nobody requested.
+ */
 static void aeration_process(struct work_struct *work)
 {
 	struct aeration_dev_info *dev = READ_ONCE(aer.dev);
-	bool failed = false;
+	unsigned int settle_ms = READ_ONCE(aeration_settle_ms);
+	bool failed = false, settle;
 	struct zone *zone;
 
 	if (WARN_ON_ONCE(!dev))
 		return;
-	atomic_set(&aer.state, AERATION_ACTIVE);
+	settle = atomic_xchg(&aer.state, AERATION_ACTIVE) == AERATION_IDLE;
+	/* Per-cpu lists back to the buddy lists: they merge, and count. */
+	if (settle)
+		drain_all_pages(NULL);
 	for_each_populated_zone(zone) {
-		if (aeration_zone(zone, dev)) {
+		if (aeration_zone(zone, dev, settle)) {
 			failed = true;
 			break;
 		}
@@ -394,11 +424,16 @@ static void aeration_process(struct work_struct *work)
 	 * raises a request, and a broken device would be retried forever.
 	 * The next free above the high mark tries again.
 	 */
-	if (failed)
+	if (failed) {
 		atomic_set(&aer.state, AERATION_IDLE);
-	else if (atomic_cmpxchg(&aer.state, AERATION_ACTIVE, AERATION_IDLE) !=
-		 AERATION_ACTIVE)
+	} else if (atomic_cmpxchg(&aer.state, AERATION_ACTIVE,
+				  AERATION_IDLE) != AERATION_ACTIVE) {
 		aeration_queue();
+	} else if (!settle && settle_ms && aeration_raw_left()) {
+		/* A request from here on pulls it in (aeration_queue()). */
+		queue_delayed_work(system_freezable_wq, &aer.work,
+				   msecs_to_jiffies(settle_ms));
+	}
 }
 
 /* One engine owns PG_reported and the free list order: not both. */
@@ -552,6 +587,15 @@ static struct ctl_table aeration_sysctls[] = {
 		.proc_handler	= proc_dointvec_minmax,
 		.extra1		= SYSCTL_ONE,
 		.extra2		= &batch_max,
+	},
+	{
+		.procname	= "aeration_settle_ms",
+		.data		= &aeration_settle_ms,
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= SYSCTL_ZERO,
+		.extra2		= &delay_max,
 	},
 };
 

@@ -59,7 +59,7 @@ static void fake_init(struct fake_dev *fd, unsigned int capacity)
 }
 
 /* Saved tunables, restored by every test's exit. */
-static int saved_order, saved_high, saved_delay, saved_batch;
+static int saved_order, saved_high, saved_delay, saved_batch, saved_settle;
 
 static int aeration_test_init(struct kunit *test)
 {
@@ -71,6 +71,9 @@ static int aeration_test_init(struct kunit *test)
 	saved_high = aeration_high_wmark;
 	saved_delay = aeration_delay_ms;
 	saved_batch = aeration_batch;
+	saved_settle = aeration_settle_ms;
+	/* No settle pass behind a test's back; aeration_test_settle() has one. */
+	aeration_settle_ms = 0;
 	return 0;
 }
 
@@ -83,6 +86,7 @@ static void aeration_test_exit(struct kunit *test)
 	aeration_high_wmark = saved_high;
 	aeration_delay_ms = saved_delay;
 	aeration_batch = saved_batch;
+	aeration_settle_ms = saved_settle;
 }
 
 /*
@@ -594,6 +598,74 @@ static void aeration_test_high_wmark_trigger(struct kunit *test)
 	aeration_unregister(&fd.info);
 }
 
+/*
+ * Three top-order blocks freed above a high mark of four pageblocks (with
+ * vm.aeration_order at pageblock_order): the requested pass leaves half the
+ * mark raw.  Without a settle pass it
+ * stays raw; with one, it is reported shortly after, unasked.
+ */
+static void free_blocks_leave_raw(struct kunit *test, struct fake_dev *fd,
+				  struct zone **zonep)
+{
+	struct page *blk[3];
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(blk); i++) {
+		blk[i] = alloc_pages(GFP_KERNEL | __GFP_NOWARN, MAX_PAGE_ORDER);
+		KUNIT_ASSERT_NOT_NULL(test, blk[i]);
+	}
+	*zonep = page_zone(blk[0]);
+	/* One block a batch: the pass stops at half the mark, not past it. */
+	aeration_batch = 1;
+	aeration_high_wmark = 4;
+	aeration_delay_ms = 0;
+	for (i = 0; i < ARRAY_SIZE(blk); i++)
+		__free_pages(blk[i], MAX_PAGE_ORDER);
+	run_worker();
+}
+
+static void aeration_test_settle(struct kunit *test)
+{
+	unsigned long left, reported;
+	struct fake_dev fd;
+	struct zone *zone;
+	int i;
+
+	aeration_high_wmark = 1;
+	aeration_delay_ms = 0;
+	aeration_order = pageblock_order;
+	fake_init(&fd, 32);
+	KUNIT_ASSERT_EQ(test, aeration_register(&fd.info), 0);
+	run_worker();
+
+	/* No settle pass: the raw rest below the mark stays. */
+	free_blocks_leave_raw(test, &fd, &zone);
+	msleep(100);
+	flush_delayed_work(&aer.work);
+	left = READ_ONCE(zone->aeration.nr_raw);
+	KUNIT_EXPECT_GT_MSG(test, left, 0UL, "zone %s: nothing left raw",
+			    zone->name);
+	KUNIT_EXPECT_FALSE(test, delayed_work_pending(&aer.work));
+
+	/* With one, it is reported without a request: the lists end raw-free. */
+	aeration_settle_ms = 20;
+	reported = fd.pages;
+	free_blocks_leave_raw(test, &fd, &zone);
+	for (i = 0; i < 50 && READ_ONCE(zone->aeration.nr_raw); i++) {
+		msleep(20);
+		flush_delayed_work(&aer.work);
+	}
+	KUNIT_EXPECT_EQ_MSG(test, READ_ONCE(zone->aeration.nr_raw), 0UL,
+			    "zone %s: raw left after the settle pass",
+			    zone->name);
+	KUNIT_EXPECT_GE(test, fd.pages - reported, 3 * MAX_ORDER_NR_PAGES);
+	KUNIT_EXPECT_EQ(test, fd.bad, 0U);
+	/* Nothing left to settle: the worker is not queued again. */
+	KUNIT_EXPECT_FALSE(test, delayed_work_pending(&aer.work));
+	check_zone(test, zone);
+	aeration_unregister(&fd.info);
+}
+
 static int write_knob(struct ctl_table *t, const char *s)
 {
 	char buf[32];
@@ -648,6 +720,7 @@ static struct kunit_case aeration_test_cases[] = {
 	KUNIT_CASE(aeration_test_tail_free),
 	KUNIT_CASE(aeration_test_pageblock_isolation),
 	KUNIT_CASE(aeration_test_high_wmark_trigger),
+	KUNIT_CASE(aeration_test_settle),
 	{}
 };
 

@@ -17,6 +17,7 @@ static const struct knob knobs[] = {
 	{ "aeration_high_wmark", 1, 1 << 20 },
 	{ "aeration_delay_ms", 0, 60000 },
 	{ "aeration_batch", 1, 256 },
+	{ "aeration_settle_ms", 0, 60000 },
 	{ "aeration_hint_order", 4, 10 },
 	{ "aeration_hint_balloon", 0, 1 },
 	{ "aeration_hint_drop_cache", 0, 1 },
