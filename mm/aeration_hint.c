@@ -388,8 +388,8 @@ int aeration_hint_round(struct aeration_hint_dev *hdev, u32 id)
 {
 	struct hint_round r = { .hdev = hdev };
 	struct zone *zone;
+	u64 t0, t_balloon;
 	int err;
-	u64 t0;
 
 	if (!hdev || !hdev->hint || !hdev->wait ||
 	    hdev->capacity < AERATION_HINT_DEPTH ||
@@ -414,6 +414,7 @@ int aeration_hint_round(struct aeration_hint_dev *hdev, u32 id)
 	 */
 	if (hdev->balloon && READ_ONCE(hint_balloon))
 		err = hint_balloon_pages(&r);
+	t_balloon = ktime_get_ns() - t0;
 	for_each_populated_zone(zone) {
 		if (err)
 			break;
@@ -426,8 +427,8 @@ int aeration_hint_round(struct aeration_hint_dev *hdev, u32 id)
 	count_vm_events(AERATION_PAGES_HINTED, r.free_pages);
 	count_vm_events(AERATION_BALLOON_PAGES_HINTED, r.balloon_pages);
 	trace_aeration_hint_round(id, r.free_pages, r.balloon_pages,
-				  r.batches, ktime_get_ns() - t0, r.wait_ns,
-				  r.max_wait_ns, err);
+				  r.batches, ktime_get_ns() - t0, t_balloon,
+				  r.wait_ns, r.max_wait_ns, err);
 out:
 	hint_free(&r);
 	mutex_unlock(&hint_mutex);

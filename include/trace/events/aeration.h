@@ -41,15 +41,18 @@ TRACE_EVENT(aeration_batch,
 		  __entry->pages, __entry->latency_ns / 1000, __entry->err)
 );
 
-/* One free page hint round, from the host's command id to our STOP. */
+/*
+ * One free page hint round, from the host's command id to our STOP.
+ * balloon_ns: until the free pages' walk began (cache drop, balloon pages).
+ */
 TRACE_EVENT(aeration_hint_round,
 
 	TP_PROTO(u32 id, unsigned long free_pages, unsigned long balloon_pages,
-		 unsigned int batches, u64 duration_ns, u64 wait_ns,
-		 u64 max_wait_ns, int err),
+		 unsigned int batches, u64 duration_ns, u64 balloon_ns,
+		 u64 wait_ns, u64 max_wait_ns, int err),
 
-	TP_ARGS(id, free_pages, balloon_pages, batches, duration_ns, wait_ns,
-		max_wait_ns, err),
+	TP_ARGS(id, free_pages, balloon_pages, batches, duration_ns, balloon_ns,
+		wait_ns, max_wait_ns, err),
 
 	TP_STRUCT__entry(
 		__field(u32, id)
@@ -57,6 +60,7 @@ TRACE_EVENT(aeration_hint_round,
 		__field(unsigned long, balloon_pages)
 		__field(unsigned int, batches)
 		__field(u64, duration_ns)
+		__field(u64, balloon_ns)
 		__field(u64, wait_ns)
 		__field(u64, max_wait_ns)
 		__field(int, err)
@@ -68,16 +72,17 @@ TRACE_EVENT(aeration_hint_round,
 		__entry->balloon_pages = balloon_pages;
 		__entry->batches = batches;
 		__entry->duration_ns = duration_ns;
+		__entry->balloon_ns = balloon_ns;
 		__entry->wait_ns = wait_ns;
 		__entry->max_wait_ns = max_wait_ns;
 		__entry->err = err;
 	),
 
-	TP_printk("id=%u pages=%lu free_pages=%lu balloon_pages=%lu batches=%u duration_us=%llu wait_us=%llu max_wait_us=%llu err=%d",
+	TP_printk("id=%u pages=%lu free_pages=%lu balloon_pages=%lu batches=%u duration_us=%llu balloon_us=%llu wait_us=%llu max_wait_us=%llu err=%d",
 		  __entry->id, __entry->free_pages + __entry->balloon_pages,
 		  __entry->free_pages, __entry->balloon_pages,
 		  __entry->batches, __entry->duration_ns / 1000,
-		  __entry->wait_ns / 1000, __entry->max_wait_ns / 1000,
+		  __entry->balloon_ns / 1000, __entry->wait_ns / 1000, __entry->max_wait_ns / 1000,
 		  __entry->err)
 );
 

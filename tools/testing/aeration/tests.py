@@ -143,7 +143,7 @@ def reclaim_aeration(ctx):
         (name + ": hog reached the host", took >= 1400 * MIB,
          "RSS grew by %d MiB" % (took // MIB)),
         (name + ": >= 90% back within 5 s", t90 is not None and t90 <= 5.0,
-         "%d of %d MiB back after 5 s; t50 %s, t90 %s" %
+         "%d of %d MiB back when the watch ended; t50 %s, t90 %s" %
          (got5 // MIB, took // MIB,
           "%.1f s" % t50 if t50 is not None else "-",
           "%.1f s" % t90 if t90 is not None else "never")),
@@ -194,6 +194,7 @@ def reclaim_control(ctx):
 
 
 BALLOON_MIB = 512
+BALLOON_LINK = 256 << 20     # max-bandwidth of the balloon test, see there
 
 
 def _mig_fmt(r):
@@ -291,24 +292,29 @@ def migrate_stock_hints(ctx):
 def migrate_balloon(ctx):
     """Inflated pages are hinted: fewer zero pages scanned."""
     pages = BALLOON_MIB << 8
-    on = _migrate_once(ctx, ctx.debug_kernel, "mig-balloon-on", True,
-                       balloon_mib=BALLOON_MIB)
+    # A hint only counts if QEMU applies it before its first pass reaches
+    # the page, and QEMU 7.2 applies hints under the migration bitmap lock
+    # its sender holds while it sends.  At 1 GiB/s on two host cores
+    # (sender, busy-polling iothread and two TCG vCPUs of the source, the
+    # destination) whether the guest gets a core within the first ~100 ms
+    # decides it all: 100%, 98%, -35%, -15% of the balloon in four runs.
+    # On a link the sender has to wait for it is the guest's work that
+    # shows: 98% in three of three.  So this runs at BALLOON_LINK.
+    kw = dict(balloon_mib=BALLOON_MIB, bandwidth=BALLOON_LINK)
+    on = _migrate_once(ctx, ctx.debug_kernel, "mig-balloon-on", True, **kw)
     off = _migrate_once(ctx, ctx.debug_kernel, "mig-balloon-off", True,
-                        balloon_mib=BALLOON_MIB,
-                        cmdline={"hint_balloon": 0})
+                        cmdline={"hint_balloon": 0}, **kw)
     out = _dst_checks("migrate-balloon-on", on)
     out += _dst_checks("migrate-balloon-off", off)
-    # Goal: lower by >= 90% of the balloon (issue 4).  The balloon hints
-    # race QEMU's scan of zero pages, which is fast: asserted is that they
-    # save a clear part of it (>= 5%); the figure is in the detail.
     d_on, d_off = on.get("duplicate"), off.get("duplicate")
     saved = (d_off - d_on) if d_on is not None and d_off is not None else None
-    out.append(("migrate-balloon: zero pages lower by >= 5% of the "
-                "balloon", saved is not None and saved >= 0.05 * pages,
+    out.append(("migrate-balloon: zero pages lower by >= 90% of the "
+                "balloon", saved is not None and saved >= 0.9 * pages,
                 "ram.duplicate %s with balloon hints, %s without: %s of "
-                "the balloon's %d pages not scanned (goal 90%%)" %
+                "the balloon's %d pages not scanned, at %d MiB/s" %
                 (d_on, d_off, "?" if saved is None else
-                 "%.0f%%" % (100.0 * saved / pages), pages)))
+                 "%.0f%%" % (100.0 * saved / pages), pages,
+                 BALLOON_LINK >> 20)))
     hs = on.get("hintstat")
     out.append(("migrate-balloon: balloon pages counted",
                 hs is not None and hs[2] >= 0.9 * pages,
