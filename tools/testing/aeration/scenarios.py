@@ -125,16 +125,19 @@ class Migration:
     The source guest runs the 'migrate' scenario: a hog that exits (so
     free memory holds data), then memwatch: MemFree every 5 ms (lowest
     per line), the hint counters, and a buffer of known contents checked
-    all the time.  Optionally balloon_mib is inflated first.  Each
+    all the time.  Optionally balloon_mib is inflated first, and churn_mib
+    keeps being allocated, written and freed in the guest.  Each
     migrate() starts a new destination QEMU; cancel_after cancels the
     migration that many seconds in.
     """
 
     def __init__(self, kernel, initrd, rundir, name, hinting=False,
                  hog_mib=1228, mem_mib=2048, bandwidth=1 << 30,
-                 balloon_mib=0, buf_mib=32, cmdline=None):
+                 balloon_mib=0, buf_mib=32, churn_mib=0, cmdline=None):
         args = {"scenario": "migrate", "hog_mib": hog_mib,
                 "buf_mib": buf_mib}
+        if churn_mib:
+            args["churn_mib"] = churn_mib
         args.update(cmdline or {})
         self.common = dict(mem_mib=mem_mib, reporting=False,
                            hinting=hinting, cmdline=args)
