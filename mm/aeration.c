@@ -19,10 +19,12 @@
  *
  * The high mark leaves up to that many raw blocks per zone behind, and the
  * per-cpu lists hold more.  So that an idle guest gives back all of its free
- * memory, the worker runs once more vm.aeration_settle_ms after its last
- * pass, unless a request came first: that settle pass drains the per-cpu
- * lists and reports every raw page.  A guest that keeps freeing above the
- * high mark keeps postponing it.
+ * memory, the worker runs once more vm.aeration_settle_ms after each
+ * requested pass (if a zone has room above its low watermark), unless a
+ * request came first: that settle pass drains the per-cpu lists and
+ * reports the raw pages it finds.  A guest that keeps freeing above the
+ * high mark keeps postponing it; raw pages freed after it, below the mark,
+ * wait for the next request.
  *
  * Locking: the list hooks run under zone->lock.  aeration_mutex serialises
  * register, unregister and order changes; the worker never takes it and
@@ -71,9 +73,10 @@ static int order_min = PAGE_ALLOC_COSTLY_ORDER + 1;
 static int order_max = MAX_PAGE_ORDER;
 
 enum {
-	AERATION_IDLE,		/* nothing to do, or a settle pass queued */
+	AERATION_IDLE,		/* nothing to do */
 	AERATION_REQUESTED,	/* work queued, or to run again */
 	AERATION_ACTIVE,	/* work running */
+	AERATION_SETTLE,	/* work queued as the settle pass */
 };
 
 static struct {
@@ -81,6 +84,7 @@ static struct {
 	struct scatterlist *sgl;	/* dev->capacity entries */
 	struct delayed_work work;
 	atomic_t state;
+	unsigned long settles;		/* settle passes run */
 } aer;
 
 static DEFINE_MUTEX(aeration_mutex);
@@ -101,9 +105,9 @@ static unsigned long high_mark(struct zone *zone)
  * At least one jiffy: this runs under zone->lock, and a zero delay would
  * wake a worker (scheduler locks) from under it.  The freezable workqueue
  * keeps the worker (and a batch in flight) out of the way of suspend,
- * when the device is torn down.  A queued settle pass is brought forward
- * (or, for a long vm.aeration_delay_ms, pushed back): it becomes a normal
- * pass.
+ * when the device is torn down.  A queued settle pass becomes this normal
+ * pass: it is brought forward (or, for a long vm.aeration_delay_ms, pushed
+ * back).
  */
 static void aeration_queue(void)
 {
@@ -114,11 +118,14 @@ static void aeration_queue(void)
 
 static void aeration_request(void)
 {
+	int old;
+
 	if (atomic_read(&aer.state) == AERATION_REQUESTED)
 		return;
-	if (atomic_xchg(&aer.state, AERATION_REQUESTED) != AERATION_IDLE)
-		return;
-	aeration_queue();
+	old = atomic_xchg(&aer.state, AERATION_REQUESTED);
+	/* ACTIVE: the worker sees REQUESTED when it is done and requeues. */
+	if (old == AERATION_IDLE || old == AERATION_SETTLE)
+		aeration_queue();
 }
 
 /**
@@ -342,20 +349,25 @@ static unsigned long aeration_return(struct zone *zone, unsigned int n,
 	return pages;
 }
 
-/* Report @zone down to half its high mark, or all of it to @settle. */
+/*
+ * Report @zone down to half its high mark; or, to @settle, the raw pages
+ * it has now (not more: frees go on meanwhile).
+ */
 static int aeration_zone(struct zone *zone, struct aeration_dev_info *dev,
 			 bool settle)
 {
 	unsigned int max = min_t(unsigned int, READ_ONCE(aeration_batch),
 				 min(dev->capacity, AERATION_BATCH_MAX));
+	unsigned long pages, budget = ULONG_MAX;
 	unsigned int n, order;
-	unsigned long pages;
 	u64 t0, dt;
 	int err;
 
+	if (settle)
+		budget = READ_ONCE(zone->aeration.nr_raw);
 	for (;;) {
 		spin_lock_irq(&zone->lock);
-		if (!zone->aeration.order || !zone->aeration.nr_raw ||
+		if (!zone->aeration.order || !zone->aeration.nr_raw || !budget ||
 		    (!settle && zone->aeration.nr_raw <= high_mark(zone) / 2)) {
 			spin_unlock_irq(&zone->lock);
 			return 0;
@@ -377,20 +389,29 @@ static int aeration_zone(struct zone *zone, struct aeration_dev_info *dev,
 		trace_aeration_batch(zone, order, n, pages, dt, err);
 		if (err)
 			return err;
+		budget -= min(budget, pages);
 		count_vm_events(AERATION_PAGES_REPORTED, pages);
 		count_vm_event(AERATION_BATCHES);
 		cond_resched();
 	}
 }
 
-/* Is any zone left with raw pages (below its high mark)? */
-static bool aeration_raw_left(void)
+/*
+ * Room to report in some zone: free pages above the low watermark, by more
+ * than a block.  Otherwise a settle pass would only drain per-cpu lists
+ * into zones that keep their pages anyway.
+ */
+static bool aeration_room(void)
 {
 	struct zone *zone;
 
-	for_each_populated_zone(zone)
-		if (READ_ONCE(zone->aeration.nr_raw))
+	for_each_populated_zone(zone) {
+		unsigned int order = READ_ONCE(zone->aeration.order);
+
+		if (order && zone_page_state(zone, NR_FREE_PAGES) >
+		    low_wmark_pages(zone) + (1UL << order))
 			return true;
+	}
 	return false;
 }
 
@@ -404,14 +425,25 @@ static void aeration_process(struct work_struct *work)
 	unsigned int settle_ms = READ_ONCE(aeration_settle_ms);
 	bool failed = false, settle;
 	struct zone *zone;
+	int old, next;
 
 	if (WARN_ON_ONCE(!dev))
 		return;
-	settle = atomic_xchg(&aer.state, AERATION_ACTIVE) == AERATION_IDLE;
-	/* Per-cpu lists back to the buddy lists: they merge, and count. */
-	if (settle)
-		drain_all_pages(NULL);
+	old = atomic_xchg(&aer.state, AERATION_ACTIVE);
+	/* A settle pass switched off since it was queued does nothing. */
+	settle = old == AERATION_SETTLE;
+	if (settle && settle_ms)
+		aer.settles++;
 	for_each_populated_zone(zone) {
+		if (settle && !settle_ms)
+			break;
+		/*
+		 * Per-cpu lists back to the buddy lists, where they merge
+		 * and count as raw; per zone, as that waits for another
+		 * drain in progress rather than skip.
+		 */
+		if (settle)
+			drain_all_pages(zone);
 		if (aeration_zone(zone, dev, settle)) {
 			failed = true;
 			break;
@@ -426,14 +458,25 @@ static void aeration_process(struct work_struct *work)
 	 */
 	if (failed) {
 		atomic_set(&aer.state, AERATION_IDLE);
-	} else if (atomic_cmpxchg(&aer.state, AERATION_ACTIVE,
-				  AERATION_IDLE) != AERATION_ACTIVE) {
-		aeration_queue();
-	} else if (!settle && settle_ms && aeration_raw_left()) {
-		/* A request from here on pulls it in (aeration_queue()). */
-		queue_delayed_work(system_freezable_wq, &aer.work,
-				   msecs_to_jiffies(settle_ms));
+		return;
 	}
+	/*
+	 * After a normal pass, the settle pass: even with nothing raw left,
+	 * as what the per-cpu lists hold reaches the buddy lists by pcp high
+	 * decay, below the mark.  Queued before the state says so, so that
+	 * a request after that finds it queued and brings it forward.  It
+	 * cannot run before this returns (a work item does not run twice
+	 * at once).
+	 */
+	next = AERATION_IDLE;
+	if (!settle && settle_ms && aeration_room()) {
+		mod_delayed_work(system_freezable_wq, &aer.work,
+				 msecs_to_jiffies(settle_ms));
+		next = AERATION_SETTLE;
+	}
+	if (atomic_cmpxchg(&aer.state, AERATION_ACTIVE, next) !=
+	    AERATION_ACTIVE)
+		aeration_queue();
 }
 
 /* One engine owns PG_reported and the free list order: not both. */
