@@ -559,6 +559,17 @@ static void aeration_test_pageblock_isolation(struct kunit *test)
 	aeration_unregister(&fd.info);
 }
 
+/* Register @fd at pageblock_order and report everything free. */
+static void register_all_reported(struct kunit *test, struct fake_dev *fd)
+{
+	aeration_high_wmark = 1;
+	aeration_delay_ms = 0;
+	aeration_order = pageblock_order;
+	fake_init(fd, 32);
+	KUNIT_ASSERT_EQ(test, aeration_register(&fd->info), 0);
+	run_worker();
+}
+
 static void aeration_test_high_wmark_trigger(struct kunit *test)
 {
 	struct page *blk[3];
@@ -567,12 +578,7 @@ static void aeration_test_high_wmark_trigger(struct kunit *test)
 	unsigned int order = pageblock_order, i;
 	unsigned long raw;
 
-	aeration_high_wmark = 1;
-	aeration_delay_ms = 0;
-	aeration_order = order;
-	fake_init(&fd, 32);
-	KUNIT_ASSERT_EQ(test, aeration_register(&fd.info), 0);
-	run_worker();
+	register_all_reported(test, &fd);
 	for (i = 0; i < ARRAY_SIZE(blk); i++) {
 		blk[i] = alloc_pages(GFP_KERNEL | __GFP_NOWARN, MAX_PAGE_ORDER);
 		KUNIT_ASSERT_NOT_NULL(test, blk[i]);
@@ -638,12 +644,7 @@ static void aeration_test_settle(struct kunit *test)
 	struct zone *zone;
 	int i;
 
-	aeration_high_wmark = 1;
-	aeration_delay_ms = 0;
-	aeration_order = pageblock_order;
-	fake_init(&fd, 32);
-	KUNIT_ASSERT_EQ(test, aeration_register(&fd.info), 0);
-	run_worker();
+	register_all_reported(test, &fd);
 
 	/* No settle pass: the raw rest below the mark stays, nothing queued. */
 	settles = aer.settles;

@@ -23,6 +23,14 @@ import tests
 RECLAIM_HOG_MIB = 1536
 RECLAIM_LATER_S = 30        # "RSS 30 s later"
 CHURN_MIB = 128             # the busy migration guest's working set
+CHURN_NOTE = (
+    "The destination guest failed (an oops, or its buffer check stopped) "
+    "after the migration in the runs counted below, for every "
+    "configuration: QEMU 7.2 under TCG on this host loses some of a busy "
+    "guest's writes when it migrates it.  The stock kernel without any "
+    "hints crashed on the destination in 2 of 3 control runs "
+    "(2026-11-25), and so did single-threaded TCG.  The figures are the "
+    "migration's, from the source.")
 
 
 def _vmstat_fields(lines):
@@ -99,13 +107,22 @@ def migration_run(ctx, kernel, name, hinting, mem_mib=2048, hog_mib=1228,
     r = tests._migrate_once(ctx, kernel, name, hinting, mem_mib=mem_mib,
                             hog_mib=hog_mib, churn_mib=churn_mib)
     drop = tests._drop_mib(r)
-    return {
+    ok = r.get("status") == "completed" and r.get("dst_bad") == 0
+    out = {
         "total_ms": r.get("total_ms"), "downtime_ms": r.get("downtime_ms"),
         "transferred_mib": (r.get("transferred") or 0) >> 20,
         "memfree_drop_mib": None if drop is None else round(drop),
-        "ok": r.get("status") == "completed" and r.get("dst_bad") == 0,
-        "splats": len(r["splats"]),
+        "ok": ok, "splats": len(r["splats"]),
     }
+    if churn_mib:
+        # QEMU 7.2 under TCG loses some of a busy guest's writes when it
+        # migrates it: the destination oopses in about two runs of three,
+        # the stock kernel without hints too (see CHURN_NOTE).  Counted,
+        # not failed: what is measured here is the migration, on the
+        # source, whose console must stay clean.
+        out["dst_failed"] = int(not ok or bool(r["dst_splats"]))
+        out["splats"] = len(r["splats"]) - len(r["dst_splats"])
+    return out
 
 
 def scenarios(ctx, quick):
@@ -396,6 +413,13 @@ def write_markdown(path, results, info, reps):
                 else:
                     row += " - |"
             lines.append(row)
+        failed = ["%s %d of %d" % (c["name"], sum(
+            s.get("dst_failed", 0) for s in c["samples"]), len(c["samples"]))
+            for c in scen["configs"]
+            if any("dst_failed" in s for s in c["samples"])]
+        if failed:
+            lines += ["", CHURN_NOTE, "", "Destination failed: " +
+                      "; ".join(failed) + "."]
         lines.append("")
     with open(path, "w") as f:
         f.write("\n".join(lines))

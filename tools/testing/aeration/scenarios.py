@@ -160,9 +160,9 @@ class Migration:
             if g.proc:
                 g.stop()
 
-    def splats(self):
+    def splats(self, src=True, dsts=True):
         out = []
-        for g in [self.src] + self.dsts:
+        for g in ([self.src] if src else []) + (self.dsts if dsts else []):
             if g.proc:
                 out += g.splats()
         return out

@@ -231,6 +231,7 @@ def _migrate_and_follow(m, **kw):
         r["dst_passes"], r["dst_bad"] = m.verify_running(dst)
         r["hintstat"] = m.hintstat(dst)
     r["splats"] = m.splats()
+    r["dst_splats"] = m.splats(src=False)
     return r
 
 
@@ -255,8 +256,10 @@ def migrate_hints(ctx):
     out += _dst_checks("migrate-hints", hint)
     # The goal is <= 30% (issue 4); how far a round gets before QEMU's
     # first pass has sent the pages depends on the host's scheduling (see
-    # Documentation/mm/aeration.rst), so the test asserts a generous bound
-    # and make bench measures the ratio.
+    # Documentation/mm/aeration.rst): single runs of the debug kernel gave
+    # 15%, 40%, 19% in a row (2026-11-25), so even a median of three would
+    # miss 30% too often for CI.  The test asserts a generous bound; make
+    # bench measures the ratio (median 16% [10-22%] over 5 runs).
     a, b = plain.get("transferred") or 0, hint.get("transferred") or 0
     out.append(("migrate-hints: <= 70% of the bytes without hints",
                 a > 0 and 0 < b <= 0.7 * a,
