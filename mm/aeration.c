@@ -265,6 +265,13 @@ static void aeration_zone_set_order(struct zone *zone, unsigned int order)
 	spin_unlock_irq(&zone->lock);
 }
 
+/* Can @zone lend a block of @order and stay above its low watermark? */
+static bool aeration_room_for(struct zone *zone, unsigned int order)
+{
+	return zone_page_state(zone, NR_FREE_PAGES) >=
+	       low_wmark_pages(zone) + (1UL << order);
+}
+
 /* The raw page the worker takes next from a list: the coldest one. */
 static struct page *last_raw(struct zone *zone, unsigned int order, int mt)
 {
@@ -294,8 +301,7 @@ static unsigned int aeration_isolate(struct zone *zone, unsigned int max)
 			if (is_migrate_isolate(mt))
 				continue;
 			while (n < max && (page = last_raw(zone, order, mt))) {
-				if (zone_page_state(zone, NR_FREE_PAGES) <
-				    low_wmark_pages(zone) + (1UL << order))
+				if (!aeration_room_for(zone, order))
 					goto out;
 				if (!__isolate_free_page(page, order))
 					goto out;
@@ -397,9 +403,8 @@ static int aeration_zone(struct zone *zone, struct aeration_dev_info *dev,
 }
 
 /*
- * Room to report in some zone: free pages above the low watermark, by more
- * than a block.  Otherwise a settle pass would only drain per-cpu lists
- * into zones that keep their pages anyway.
+ * Room to report in some zone?  Otherwise a settle pass would only drain
+ * per-cpu lists into zones that keep their pages anyway.
  */
 static bool aeration_room(void)
 {
@@ -408,8 +413,7 @@ static bool aeration_room(void)
 	for_each_populated_zone(zone) {
 		unsigned int order = READ_ONCE(zone->aeration.order);
 
-		if (order && zone_page_state(zone, NR_FREE_PAGES) >
-		    low_wmark_pages(zone) + (1UL << order))
+		if (order && aeration_room_for(zone, order))
 			return true;
 	}
 	return false;
@@ -430,13 +434,13 @@ static void aeration_process(struct work_struct *work)
 	if (WARN_ON_ONCE(!dev))
 		return;
 	old = atomic_xchg(&aer.state, AERATION_ACTIVE);
-	/* A settle pass switched off since it was queued does nothing. */
 	settle = old == AERATION_SETTLE;
-	if (settle && settle_ms)
+	/* A settle pass switched off since it was queued does nothing. */
+	if (settle && !settle_ms)
+		goto done;
+	if (settle)
 		aer.settles++;
 	for_each_populated_zone(zone) {
-		if (settle && !settle_ms)
-			break;
 		/*
 		 * Per-cpu lists back to the buddy lists, where they merge
 		 * and count as raw; per zone, as that waits for another
@@ -460,6 +464,7 @@ static void aeration_process(struct work_struct *work)
 		atomic_set(&aer.state, AERATION_IDLE);
 		return;
 	}
+done:
 	/*
 	 * After a normal pass, the settle pass: even with nothing raw left,
 	 * as what the per-cpu lists hold reaches the buddy lists by pcp high
