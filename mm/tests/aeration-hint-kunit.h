@@ -4,8 +4,9 @@
  * mm/aeration_hint.c.  A fake device checks every batch against the live
  * allocator while it "holds" it: free ranges isolated from queueing until
  * the wait for them, of the hint order, at most HINT_BATCH_BYTES a batch
- * and AERATION_HINT_DEPTH batches at once, no page twice in a round;
- * balloon pages only under the balloon lock, contiguous ones in one range.
+ * and AERATION_HINT_DEPTH batches at once, no page twice in a round, by
+ * ascending pfn; balloon pages only under the balloon lock, contiguous ones
+ * in one range.
  */
 #include <kunit/test.h>
 #include <linux/bitmap.h>
@@ -27,6 +28,8 @@ struct fake_hint {
 	unsigned int bad_free;		/* free ranges not isolated/too small */
 	unsigned int bad_balloon;	/* balloon ranges without the lock */
 	unsigned int twice;		/* pages hinted twice */
+	unsigned int downward;		/* free ranges below the one before */
+	unsigned long next_pfn;		/* end of the last free range */
 	unsigned long max_bytes;	/* largest batch of free memory */
 	unsigned long free_pages, balloon_pages;
 	unsigned long *seen;		/* one bit per pfn */
@@ -73,6 +76,10 @@ static int fake_hint(struct aeration_hint_dev *hdev, struct scatterlist *sg,
 				fh->bad_free++;
 			fh->free_pages += n;
 			bytes += s->length;
+			pfn = page_to_pfn(page);
+			if (pfn < fh->next_pfn)
+				fh->downward++;
+			fh->next_pfn = pfn + n;
 			fh->last[fh->nlast++] = page;
 		}
 		pfn = page_to_pfn(page);
@@ -155,6 +162,7 @@ static void aeration_hint_test_all(struct kunit *test)
 	KUNIT_EXPECT_LE(test, fh->max_inflight, (unsigned int)AERATION_HINT_DEPTH);
 	KUNIT_EXPECT_EQ(test, fh->bad_free, 0U);
 	KUNIT_EXPECT_EQ(test, fh->twice, 0U);
+	KUNIT_EXPECT_EQ(test, fh->downward, 0U);
 	KUNIT_EXPECT_LE(test, fh->max_nents, 64U);
 	KUNIT_EXPECT_LE(test, fh->max_bytes, (unsigned long)HINT_BATCH_BYTES);
 	/* An idle guest's free memory is mostly in large blocks. */
