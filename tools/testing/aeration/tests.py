@@ -413,6 +413,51 @@ def migrate_cancel(ctx):
     return out
 
 
+def migrate_unbind(ctx):
+    """Device removal in the middle of a hint round: no page lost."""
+    name = "migrate-unbind"
+    out = []
+    with Migration(ctx.debug_kernel, ctx.initrd, ctx.rundir, "mig-unbind",
+                   hinting=True, cmdline={"unbind_mid_round": 1}) as m:
+        m.prepare()
+        # The guest unbinds the driver once it sees a round's pages lent;
+        # it arms itself after memwatch took its buffer.
+        armed = m.src.wait_data(r"^@@ unbind-armed (\S+) (\d+)", 60)
+        if not armed:
+            return [(name + ": guest armed the unbind", False,
+                     "no unbind-armed line")] + _dst_checks(
+                         name, {"status": "not started",
+                                "splats": m.splats()})
+        r = _migrate_and_follow(m)
+        guests = [m.src] + m.dsts
+        unbound = result = None
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and result is None:
+            for g in guests:
+                for _, line in g.data.lines:
+                    u = re.match(r"^@@ unbound (\S+) (\S+) (\d+) (\d+)",
+                                 line)
+                    unbound = unbound or u
+                    res = re.match(r"^@@ unbind-result (\d+) (\d+)", line)
+                    result = result or res
+            time.sleep(0.5)
+        rounds = [(i, e) for g in guests for _, i, e in _trace_rounds(g)]
+    out.append((name + ": unbound while a round had pages lent",
+                unbound is not None,
+                "unbind took %.2f s, MemFree %s kB when it began, %s kB "
+                "after; rounds (id, err) %s" %
+                (float(unbound.group(2)) - float(unbound.group(1)),
+                 unbound.group(3), unbound.group(4), rounds)
+                if unbound else "no unbound line; rounds %s" % (rounds,)))
+    now, before = (int(result.group(1)), int(result.group(2))) \
+        if result else (None, None)
+    out.append((name + ": free memory back 5 s after the unbind",
+                result is not None and now >= before - 16 * 1024,
+                "%s kB free, %s kB before the migration" % (now, before)))
+    out += _dst_checks(name, r)
+    return out
+
+
 def bench_smoke(ctx):
     """make bench, one repetition, short runs: it must not rot."""
     import bench
@@ -449,4 +494,4 @@ def style(ctx):
 
 CHECK = [kunit, kselftests, reclaim_aeration, unplug, reclaim_stock,
          reclaim_control, migrate_hints, migrate_stock_hints, migrate_balloon,
-         migrate_cancel, bench_smoke, style]
+         migrate_cancel, migrate_unbind, bench_smoke, style]
