@@ -11,14 +11,16 @@
  *
  * The stock driver meets that by allocating all free memory and holding it
  * until migration ends.  Here a round walks each zone by pfn, takes free
- * pages of order >= vm.aeration_hint_order off the free lists in batches
- * of at most HINT_BATCH_BYTES, queues each batch on the device, and puts it
- * back (aerated pages stay aerated) as soon as the device says the host
- * has processed it.  Up to AERATION_HINT_DEPTH batches are queued at once,
- * so that the host works on one while the guest collects the next: at most
- * AERATION_HINT_DEPTH * HINT_BATCH_BYTES (48 MiB) of free memory is away
- * from the allocator at any time.  A pfn cursor, not the free lists, orders
- * the walk, so pages that go back are never hinted twice in a round.
+ * pages of order >= vm.aeration_hint_order off the free lists in batches,
+ * queues each batch on the device, and puts it back (aerated pages stay
+ * aerated) as soon as the device says the host has processed it.  Up to
+ * AERATION_HINT_DEPTH batches are queued at once, so that the host works on
+ * one while the guest collects the next; together they hold at most
+ * vm.aeration_hint_window_mib (48 MiB) of free memory away from the
+ * allocator.  The window sets how fast a round goes against a host that
+ * applies hints only now and then (see Documentation/mm/aeration.rst).
+ * A pfn cursor, not the free lists, orders the walk, so pages that go back
+ * are never hinted twice in a round.
  *
  * Inflated balloon pages are hinted too (vm.aeration_hint_balloon): the
  * host dropped them at inflation, so sending them is wasted work.  The
@@ -51,7 +53,6 @@
 
 #include <trace/events/aeration.h>
 
-#define HINT_BATCH_BYTES	SZ_8M	/* free memory in one batch */
 #define HINT_MAX_RANGES		256	/* ranges in one batch */
 #define HINT_SCAN_STEPS		1024	/* pfn steps per zone->lock hold */
 #define HINT_BALLOON_PAGES	16384	/* balloon pages sorted at once */
@@ -61,9 +62,13 @@
 static int hint_order = -1;		/* pageblock_order once known */
 static int hint_balloon = 1;
 static int hint_drop_cache;
+static int hint_window_mib = 48;	/* free memory lent at once */
 
 static int hint_order_min = PAGE_ALLOC_COSTLY_ORDER + 1;
 static int hint_order_max = MAX_PAGE_ORDER;
+/* Each batch may take one block of the top order: aeration_hint_init(). */
+static int hint_window_min;
+static int hint_window_max;
 
 static DEFINE_MUTEX(hint_mutex);
 
@@ -100,6 +105,7 @@ struct hint_round {
 	unsigned long *pfns;		/* balloon scratch */
 	unsigned int max;
 	unsigned int order;
+	unsigned long batch_bytes;	/* free memory in one batch, at most */
 	unsigned long free_pages;
 	unsigned long balloon_pages;
 	unsigned int batches;
@@ -213,7 +219,7 @@ static void hint_collect(struct hint_round *r, struct hint_batch *b,
 			continue;
 		}
 		if (b->n && (b->pages + (1UL << order)) * PAGE_SIZE >
-		    HINT_BATCH_BYTES)
+		    r->batch_bytes)
 			break;
 		if (is_migrate_isolate(get_pageblock_migratetype(page))) {
 			*pfn += 1UL << order;
@@ -377,9 +383,11 @@ static int hint_alloc(struct hint_round *r)
  * is set and vm.aeration_hint_balloon is on, then batches of free ranges of
  * order >= vm.aeration_hint_order, until done or until ->hint or ->wait
  * returns an error.  At most AERATION_HINT_DEPTH batches are queued at
- * once; a batch of free pages is off the free lists from its ->hint until
- * its ->wait returns.  With vm.aeration_hint_drop_cache, clean page cache
- * is dropped first.  May sleep; rounds are serialised.
+ * once, each with at most 1/AERATION_HINT_DEPTH of
+ * vm.aeration_hint_window_mib of free memory; a batch of free pages is off
+ * the free lists from its ->hint until its ->wait returns.  With
+ * vm.aeration_hint_drop_cache, clean page cache is dropped first.  May
+ * sleep; rounds are serialised.
  *
  * Return: 0 when every range was hinted, the first error from ->hint or
  * ->wait, which ended the round, -EINVAL for a bad @hdev or -ENOMEM.
@@ -400,6 +408,8 @@ int aeration_hint_round(struct aeration_hint_dev *hdev, u32 id)
 	r.max = min_t(unsigned int, hdev->capacity / AERATION_HINT_DEPTH,
 		      HINT_MAX_RANGES);
 	r.order = READ_ONCE(hint_order);
+	r.batch_bytes = ((unsigned long)READ_ONCE(hint_window_mib) << 20) /
+			AERATION_HINT_DEPTH;
 	err = hint_alloc(&r);
 	if (err)
 		goto out;
@@ -464,12 +474,27 @@ static struct ctl_table aeration_hint_sysctls[] = {
 		.extra1		= SYSCTL_ZERO,
 		.extra2		= SYSCTL_ONE,
 	},
+	{
+		.procname	= "aeration_hint_window_mib",
+		.data		= &hint_window_mib,
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= &hint_window_min,
+		.extra2		= &hint_window_max,
+	},
 };
 
 static int __init aeration_hint_init(void)
 {
 	if (hint_order < 0)
 		hint_order = pageblock_order;
+	/* Below this a batch's one block could overrun the window. */
+	hint_window_min = max_t(int, AERATION_HINT_DEPTH *
+				((PAGE_SIZE << MAX_PAGE_ORDER) >> 20), 1);
+	hint_window_max = max(hint_window_min, 4096);
+	hint_window_mib = clamp(hint_window_mib, hint_window_min,
+				hint_window_max);
 	register_sysctl_init("vm", aeration_hint_sysctls);
 	return 0;
 }

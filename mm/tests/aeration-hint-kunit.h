@@ -3,8 +3,8 @@
  * KUnit tests for aeration's free page hints, included at the end of
  * mm/aeration_hint.c.  A fake device checks every batch against the live
  * allocator while it "holds" it: free ranges isolated from queueing until
- * the wait for them, of the hint order, at most HINT_BATCH_BYTES a batch
- * and AERATION_HINT_DEPTH batches at once, no page twice in a round, by
+ * the wait for them, of the hint order, at most AERATION_HINT_DEPTH batches
+ * and vm.aeration_hint_window_mib of free memory at once, no page twice in a round, by
  * ascending pfn; balloon pages only under the balloon lock, contiguous ones
  * in one range.
  */
@@ -31,6 +31,7 @@ struct fake_hint {
 	unsigned int downward;		/* free ranges below the one before */
 	unsigned long next_pfn;		/* end of the last free range */
 	unsigned long max_bytes;	/* largest batch of free memory */
+	unsigned long lent, max_lent;	/* free memory with the device */
 	unsigned long free_pages, balloon_pages;
 	unsigned long *seen;		/* one bit per pfn */
 	unsigned long nbits;
@@ -88,6 +89,8 @@ static int fake_hint(struct aeration_hint_dev *hdev, struct scatterlist *sg,
 				fh->twice++;
 	}
 	fh->max_bytes = max(fh->max_bytes, bytes);
+	fh->lent += bytes;
+	fh->max_lent = max(fh->max_lent, fh->lent);
 	return 0;
 }
 
@@ -104,9 +107,12 @@ static int fake_wait(struct aeration_hint_dev *hdev, struct scatterlist *sg)
 	fh->inflight--;
 	fh->waits++;
 	/* Free pages are still off the lists while we wait. */
-	for_each_sg(sg, s, sg_nents(sg), k)
+	for_each_sg(sg, s, sg_nents(sg), k) {
 		if (PageBuddy(sg_page(s)))
 			fh->returned_early++;
+		if (!page_count(sg_page(s)))	/* not a balloon page */
+			fh->lent -= s->length;
+	}
 	return 0;
 }
 
@@ -164,7 +170,10 @@ static void aeration_hint_test_all(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, fh->twice, 0U);
 	KUNIT_EXPECT_EQ(test, fh->downward, 0U);
 	KUNIT_EXPECT_LE(test, fh->max_nents, 64U);
-	KUNIT_EXPECT_LE(test, fh->max_bytes, (unsigned long)HINT_BATCH_BYTES);
+	KUNIT_EXPECT_LE(test, fh->max_bytes,
+			((unsigned long)hint_window_mib << 20) / AERATION_HINT_DEPTH);
+	KUNIT_EXPECT_LE(test, fh->max_lent, (unsigned long)hint_window_mib << 20);
+	KUNIT_EXPECT_EQ(test, fh->lent, 0UL);
 	/* An idle guest's free memory is mostly in large blocks. */
 	KUNIT_EXPECT_GE_MSG(test, fh->free_pages * 2, free0,
 			    "hinted %lu of %lu free pages", fh->free_pages,
@@ -217,6 +226,39 @@ static void aeration_hint_test_order(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, fh->bad_free, 0U);
 	KUNIT_EXPECT_EQ(test, fh->twice, 0U);
 	fake_hint_free(fh);
+}
+
+/*
+ * The smallest and a large window: never more free memory lent at once,
+ * and everything is hinted all the same.
+ */
+static void aeration_hint_test_window(struct kunit *test)
+{
+	int saved = hint_window_mib, sizes[] = { hint_window_min, 1024 };
+	unsigned long free0 = global_zone_page_state(NR_FREE_PAGES);
+	unsigned long lent[ARRAY_SIZE(sizes)];
+	struct fake_hint *fh;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		hint_window_mib = sizes[i];
+		fh = fake_hint_new(test);
+		KUNIT_EXPECT_EQ(test, aeration_hint_round(&fh->hdev, 7 + i), 0);
+		KUNIT_EXPECT_LE_MSG(test, fh->max_lent,
+				    (unsigned long)sizes[i] << 20,
+				    "window %d MiB", sizes[i]);
+		KUNIT_EXPECT_EQ(test, fh->lent, 0UL);
+		KUNIT_EXPECT_EQ(test, fh->twice, 0U);
+		KUNIT_EXPECT_EQ(test, fh->bad_free, 0U);
+		KUNIT_EXPECT_GE_MSG(test, fh->free_pages * 2, free0,
+				    "window %d MiB: hinted %lu of %lu free pages",
+				    sizes[i], fh->free_pages, free0);
+		lent[i] = fh->max_lent;
+		fake_hint_free(fh);
+	}
+	hint_window_mib = saved;
+	/* The big window did lend more at once than the default allows. */
+	KUNIT_EXPECT_GT(test, lent[1], (unsigned long)saved << 20);
 }
 
 #define FAKE_BALLOON_BLOCK_ORDER	4
@@ -309,6 +351,7 @@ static struct kunit_case aeration_hint_test_cases[] = {
 	KUNIT_CASE(aeration_hint_test_all),
 	KUNIT_CASE(aeration_hint_test_stop),
 	KUNIT_CASE(aeration_hint_test_order),
+	KUNIT_CASE(aeration_hint_test_window),
 	KUNIT_CASE(aeration_hint_test_balloon),
 	{}
 };
