@@ -103,9 +103,10 @@ def pf1_run(ctx, kernel, name, balloon, reporting, seconds, tasks):
 
 
 def migration_run(ctx, kernel, name, hinting, mem_mib=2048, hog_mib=1228,
-                  churn_mib=0):
+                  churn_mib=0, cmdline=None):
     r = tests._migrate_once(ctx, kernel, name, hinting, mem_mib=mem_mib,
-                            hog_mib=hog_mib, churn_mib=churn_mib)
+                            hog_mib=hog_mib, churn_mib=churn_mib,
+                            cmdline=cmdline)
     drop = tests._drop_mib(r)
     ok = r.get("status") == "completed" and r.get("dst_bad") == 0
     out = {
@@ -126,6 +127,9 @@ def migration_run(ctx, kernel, name, hinting, mem_mib=2048, hog_mib=1228,
         out["dst_failed"] = int(not ok or bool(r["dst_splats"]))
         out["splats"] = len(r["splats"]) - len(r["dst_splats"])
     return out
+
+
+WIDE = "aeration hints, window %d MiB" % tests.HINT_WIDE_WINDOW
 
 
 def scenarios(ctx, quick):
@@ -167,8 +171,13 @@ def scenarios(ctx, quick):
                 ctx, stock, "mig-stock-%d" % i, True)),
             ("aeration hints", lambda i: migration_run(
                 ctx, ours, "mig-aer-%d" % i, True)),
-        ], ["total_ms", "transferred_mib", "downtime_ms",
-            "memfree_drop_mib"]),
+        ] + ([] if quick else [
+            # The window trades MemFree for bytes: issue 4's bytes goal.
+            (WIDE, lambda i: migration_run(
+                ctx, ours, "mig-aer-wide-%d" % i, True,
+                cmdline={"hint_window_mib": tests.HINT_WIDE_WINDOW})),
+        ]), ["total_ms", "transferred_mib", "downtime_ms",
+             "memfree_drop_mib"]),
         # The same guest, not idle: it keeps writing and freeing
         # CHURN_MIB while it migrates.
         ("migration-churn", [
@@ -356,6 +365,17 @@ for _s in ("migration", "migration-churn"):
                                      "aeration hints", 64)),
     ]
 GOALS += [
+    ("migration: bytes <= 30% of no hints'", "migration",
+     lambda r: _ratio_goal(r, "migration", "transferred_mib",
+                           "aeration hints", "no hints", 0.3, True)),
+    ("migration, window %d MiB: bytes <= 30%% of no hints'"
+     % tests.HINT_WIDE_WINDOW, "migration",
+     lambda r: _ratio_goal(r, "migration", "transferred_mib", WIDE,
+                           "no hints", 0.3, True)),
+    ("migration, window %d MiB: time <= stock hints'"
+     % tests.HINT_WIDE_WINDOW, "migration",
+     lambda r: _ratio_goal(r, "migration", "total_ms", WIDE, "stock hints",
+                           1.0, True)),
     ("reclaim t90 grows no worse than stock's", "scale-reclaim",
      lambda r: _growth_goal(r, "scale-reclaim", "t90_s")),
     ("hinted migration time grows no worse than stock's", "scale-migration",
