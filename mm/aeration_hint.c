@@ -36,6 +36,7 @@
 #include <linux/aeration.h>
 #include <linux/balloon_compaction.h>
 #include <linux/ktime.h>
+#include <linux/math64.h>
 #include <linux/memory_hotplug.h>
 #include <linux/mm.h>
 #include <linux/mmzone.h>
@@ -408,8 +409,8 @@ int aeration_hint_round(struct aeration_hint_dev *hdev, u32 id)
 	r.max = min_t(unsigned int, hdev->capacity / AERATION_HINT_DEPTH,
 		      HINT_MAX_RANGES);
 	r.order = READ_ONCE(hint_order);
-	r.batch_bytes = ((unsigned long)READ_ONCE(hint_window_mib) << 20) /
-			AERATION_HINT_DEPTH;
+	r.batch_bytes = div_u64((u64)READ_ONCE(hint_window_mib) << 20,
+				AERATION_HINT_DEPTH);
 	err = hint_alloc(&r);
 	if (err)
 		goto out;
@@ -490,8 +491,8 @@ static int __init aeration_hint_init(void)
 	if (hint_order < 0)
 		hint_order = pageblock_order;
 	/* Below this a batch's one block could overrun the window. */
-	hint_window_min = max_t(int, AERATION_HINT_DEPTH *
-				((PAGE_SIZE << MAX_PAGE_ORDER) >> 20), 1);
+	hint_window_min = DIV_ROUND_UP(AERATION_HINT_DEPTH *
+				       (PAGE_SIZE << MAX_PAGE_ORDER), SZ_1M);
 	hint_window_max = max(hint_window_min, 4096);
 	hint_window_mib = clamp(hint_window_mib, hint_window_min,
 				hint_window_max);

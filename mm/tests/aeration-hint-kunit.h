@@ -3,10 +3,10 @@
  * KUnit tests for aeration's free page hints, included at the end of
  * mm/aeration_hint.c.  A fake device checks every batch against the live
  * allocator while it "holds" it: free ranges isolated from queueing until
- * the wait for them, of the hint order, at most AERATION_HINT_DEPTH batches
- * and vm.aeration_hint_window_mib of free memory at once, no page twice in a round, by
- * ascending pfn; balloon pages only under the balloon lock, contiguous ones
- * in one range.
+ * the wait for them, of the hint order, at most AERATION_HINT_DEPTH
+ * batches and vm.aeration_hint_window_mib of free memory at once, no page
+ * twice in a round, by ascending pfn within a zone; balloon pages only
+ * under the balloon lock, contiguous ones in one range.
  */
 #include <kunit/test.h>
 #include <linux/bitmap.h>
@@ -29,7 +29,8 @@ struct fake_hint {
 	unsigned int bad_balloon;	/* balloon ranges without the lock */
 	unsigned int twice;		/* pages hinted twice */
 	unsigned int downward;		/* free ranges below the one before */
-	unsigned long next_pfn;		/* end of the last free range */
+	unsigned long next_pfn;		/* end of the last free range ... */
+	struct zone *zone;		/* ... in this zone */
 	unsigned long max_bytes;	/* largest batch of free memory */
 	unsigned long lent, max_lent;	/* free memory with the device */
 	unsigned long free_pages, balloon_pages;
@@ -78,8 +79,9 @@ static int fake_hint(struct aeration_hint_dev *hdev, struct scatterlist *sg,
 			fh->free_pages += n;
 			bytes += s->length;
 			pfn = page_to_pfn(page);
-			if (pfn < fh->next_pfn)
+			if (page_zone(page) == fh->zone && pfn < fh->next_pfn)
 				fh->downward++;
+			fh->zone = page_zone(page);
 			fh->next_pfn = pfn + n;
 			fh->last[fh->nlast++] = page;
 		}
@@ -228,18 +230,30 @@ static void aeration_hint_test_order(struct kunit *test)
 	fake_hint_free(fh);
 }
 
+static void restore_window(void *saved)
+{
+	hint_window_mib = *(int *)saved;
+}
+
 /*
- * The smallest and a large window: never more free memory lent at once,
- * and everything is hinted all the same.
+ * The smallest and a wider window than the default: never more free
+ * memory lent at once, and everything is hinted all the same.
  */
 static void aeration_hint_test_window(struct kunit *test)
 {
-	int saved = hint_window_mib, sizes[] = { hint_window_min, 1024 };
+	int *saved = kunit_kzalloc(test, sizeof(*saved), GFP_KERNEL);
+	int sizes[] = { hint_window_min, clamp(4 * hint_window_mib,
+					       hint_window_min,
+					       hint_window_max) };
 	unsigned long free0 = global_zone_page_state(NR_FREE_PAGES);
 	unsigned long lent[ARRAY_SIZE(sizes)];
 	struct fake_hint *fh;
 	unsigned int i;
 
+	KUNIT_ASSERT_NOT_NULL(test, saved);
+	*saved = hint_window_mib;
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, restore_window,
+							saved), 0);
 	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
 		hint_window_mib = sizes[i];
 		fh = fake_hint_new(test);
@@ -256,9 +270,8 @@ static void aeration_hint_test_window(struct kunit *test)
 		lent[i] = fh->max_lent;
 		fake_hint_free(fh);
 	}
-	hint_window_mib = saved;
-	/* The big window did lend more at once than the default allows. */
-	KUNIT_EXPECT_GT(test, lent[1], (unsigned long)saved << 20);
+	/* The wider window did lend more at once. */
+	KUNIT_EXPECT_GT(test, lent[1], lent[0]);
 }
 
 #define FAKE_BALLOON_BLOCK_ORDER	4

@@ -376,6 +376,10 @@ GOALS += [
      % tests.HINT_WIDE_WINDOW, "migration",
      lambda r: _ratio_goal(r, "migration", "total_ms", WIDE, "stock hints",
                            1.0, True)),
+    ("migration, window %d MiB: MemFree drop <= the window + 16 MiB"
+     % tests.HINT_WIDE_WINDOW, "migration",
+     lambda r: _bound_goal(r, "migration", "memfree_drop_mib", WIDE,
+                           tests.HINT_WIDE_WINDOW + 16)),
     ("reclaim t90 grows no worse than stock's", "scale-reclaim",
      lambda r: _growth_goal(r, "scale-reclaim", "t90_s")),
     ("hinted migration time grows no worse than stock's", "scale-migration",
