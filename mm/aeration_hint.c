@@ -36,7 +36,6 @@
 #include <linux/aeration.h>
 #include <linux/balloon_compaction.h>
 #include <linux/ktime.h>
-#include <linux/math64.h>
 #include <linux/memory_hotplug.h>
 #include <linux/mm.h>
 #include <linux/mmzone.h>
@@ -106,7 +105,7 @@ struct hint_round {
 	unsigned long *pfns;		/* balloon scratch */
 	unsigned int max;
 	unsigned int order;
-	unsigned long batch_bytes;	/* free memory in one batch, at most */
+	unsigned long batch_pages;	/* free memory in one batch, at most */
 	unsigned long free_pages;
 	unsigned long balloon_pages;
 	unsigned int batches;
@@ -219,8 +218,7 @@ static void hint_collect(struct hint_round *r, struct hint_batch *b,
 			*pfn += step;
 			continue;
 		}
-		if (b->n && (b->pages + (1UL << order)) * PAGE_SIZE >
-		    r->batch_bytes)
+		if (b->n && b->pages + (1UL << order) > r->batch_pages)
 			break;
 		if (is_migrate_isolate(get_pageblock_migratetype(page))) {
 			*pfn += 1UL << order;
@@ -409,8 +407,8 @@ int aeration_hint_round(struct aeration_hint_dev *hdev, u32 id)
 	r.max = min_t(unsigned int, hdev->capacity / AERATION_HINT_DEPTH,
 		      HINT_MAX_RANGES);
 	r.order = READ_ONCE(hint_order);
-	r.batch_bytes = div_u64((u64)READ_ONCE(hint_window_mib) << 20,
-				AERATION_HINT_DEPTH);
+	r.batch_pages = ((unsigned long)READ_ONCE(hint_window_mib) <<
+			 (20 - PAGE_SHIFT)) / AERATION_HINT_DEPTH;
 	err = hint_alloc(&r);
 	if (err)
 		goto out;

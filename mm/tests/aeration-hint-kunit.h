@@ -48,7 +48,7 @@ static int fake_hint(struct aeration_hint_dev *hdev, struct scatterlist *sg,
 {
 	struct fake_hint *fh = container_of(hdev, struct fake_hint, hdev);
 	bool balloon = hdev->balloon_lock && mutex_is_locked(hdev->balloon_lock);
-	unsigned long bytes = 0, pfn, i;
+	unsigned long bytes = 0, i;
 	struct scatterlist *s;
 	unsigned int k;
 
@@ -65,6 +65,7 @@ static int fake_hint(struct aeration_hint_dev *hdev, struct scatterlist *sg,
 	for_each_sg(sg, s, nents, k) {
 		struct page *page = sg_page(s);
 		unsigned long n = s->length >> PAGE_SHIFT;
+		unsigned long pfn = page_to_pfn(page);
 
 		if (balloon) {
 			/* Balloon pages are allocated: one reference each. */
@@ -78,14 +79,12 @@ static int fake_hint(struct aeration_hint_dev *hdev, struct scatterlist *sg,
 				fh->bad_free++;
 			fh->free_pages += n;
 			bytes += s->length;
-			pfn = page_to_pfn(page);
 			if (page_zone(page) == fh->zone && pfn < fh->next_pfn)
 				fh->downward++;
 			fh->zone = page_zone(page);
 			fh->next_pfn = pfn + n;
 			fh->last[fh->nlast++] = page;
 		}
-		pfn = page_to_pfn(page);
 		for (i = pfn; i < pfn + n && i < fh->nbits; i++)
 			if (__test_and_set_bit(i, fh->seen))
 				fh->twice++;
@@ -153,6 +152,25 @@ static void expect_last_returned(struct kunit *test, struct fake_hint *fh)
 			    free, fh->nlast);
 }
 
+/*
+ * What every completed round of free pages must show: nothing bad or
+ * twice, never more than the window lent and nothing still lent, and most
+ * of an idle guest's free memory (mostly large blocks) hinted.
+ */
+static void expect_clean_round(struct kunit *test, struct fake_hint *fh,
+			       unsigned long free0)
+{
+	KUNIT_EXPECT_EQ(test, fh->bad_free, 0U);
+	KUNIT_EXPECT_EQ(test, fh->twice, 0U);
+	KUNIT_EXPECT_LE_MSG(test, fh->max_lent,
+			    (unsigned long)hint_window_mib << 20,
+			    "window %d MiB", hint_window_mib);
+	KUNIT_EXPECT_EQ(test, fh->lent, 0UL);
+	KUNIT_EXPECT_GE_MSG(test, fh->free_pages * 2, free0,
+			    "window %d MiB: hinted %lu of %lu free pages",
+			    hint_window_mib, fh->free_pages, free0);
+}
+
 static void aeration_hint_test_all(struct kunit *test)
 {
 	unsigned long rounds0 = aeration_test_vm_event(AERATION_HINT_ROUNDS);
@@ -168,18 +186,11 @@ static void aeration_hint_test_all(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, fh->early, 0U);
 	KUNIT_EXPECT_EQ(test, fh->returned_early, 0U);
 	KUNIT_EXPECT_LE(test, fh->max_inflight, (unsigned int)AERATION_HINT_DEPTH);
-	KUNIT_EXPECT_EQ(test, fh->bad_free, 0U);
-	KUNIT_EXPECT_EQ(test, fh->twice, 0U);
 	KUNIT_EXPECT_EQ(test, fh->downward, 0U);
 	KUNIT_EXPECT_LE(test, fh->max_nents, 64U);
 	KUNIT_EXPECT_LE(test, fh->max_bytes,
 			((unsigned long)hint_window_mib << 20) / AERATION_HINT_DEPTH);
-	KUNIT_EXPECT_LE(test, fh->max_lent, (unsigned long)hint_window_mib << 20);
-	KUNIT_EXPECT_EQ(test, fh->lent, 0UL);
-	/* An idle guest's free memory is mostly in large blocks. */
-	KUNIT_EXPECT_GE_MSG(test, fh->free_pages * 2, free0,
-			    "hinted %lu of %lu free pages", fh->free_pages,
-			    free0);
+	expect_clean_round(test, fh, free0);
 	KUNIT_EXPECT_EQ(test, aeration_test_vm_event(AERATION_HINT_ROUNDS) - rounds0, 1UL);
 	KUNIT_EXPECT_EQ(test, aeration_test_vm_event(AERATION_PAGES_HINTED) - hinted0,
 			fh->free_pages);
@@ -258,15 +269,7 @@ static void aeration_hint_test_window(struct kunit *test)
 		hint_window_mib = sizes[i];
 		fh = fake_hint_new(test);
 		KUNIT_EXPECT_EQ(test, aeration_hint_round(&fh->hdev, 7 + i), 0);
-		KUNIT_EXPECT_LE_MSG(test, fh->max_lent,
-				    (unsigned long)sizes[i] << 20,
-				    "window %d MiB", sizes[i]);
-		KUNIT_EXPECT_EQ(test, fh->lent, 0UL);
-		KUNIT_EXPECT_EQ(test, fh->twice, 0U);
-		KUNIT_EXPECT_EQ(test, fh->bad_free, 0U);
-		KUNIT_EXPECT_GE_MSG(test, fh->free_pages * 2, free0,
-				    "window %d MiB: hinted %lu of %lu free pages",
-				    sizes[i], fh->free_pages, free0);
+		expect_clean_round(test, fh, free0);
 		lent[i] = fh->max_lent;
 		fake_hint_free(fh);
 	}

@@ -251,6 +251,22 @@ def _dst_checks(name, r):
 HINT_WIDE_WINDOW = 192      # MiB, vm.aeration_hint_window_mib
 
 
+def _bytes_check(name, r, plain, share):
+    """r sent at most share of plain's bytes."""
+    a, b = plain.get("transferred") or 0, r.get("transferred") or 0
+    return (name, a > 0 and 0 < b <= share * a,
+            "%d MiB vs %d MiB (%.0f%%)" % (b >> 20, a >> 20,
+                                          100.0 * b / max(a, 1)))
+
+
+def _drop_check(name, r, ok):
+    """ok(drop in MiB) on r's lowest MemFree during the migration."""
+    drop = _drop_mib(r)
+    return (name, drop is not None and ok(drop),
+            "lowest MemFree %s MiB below" %
+            ("?" if drop is None else "%.0f" % drop))
+
+
 def migrate_hints(ctx):
     """Hinted migration sends fewer bytes, MemFree stays put; a wider
     window sends <= 30%."""
@@ -269,16 +285,10 @@ def migrate_hints(ctx):
     # (2026-11-30), a 192 MiB window 9-21%.  So the MemFree goal is
     # checked at the default window, the bytes goal at the wide one, and
     # the default is only held to saving bytes at all.
-    a, b = plain.get("transferred") or 0, hint.get("transferred") or 0
-    out.append(("migrate-hints: <= 70% of the bytes without hints",
-                a > 0 and 0 < b <= 0.7 * a,
-                "%d MiB vs %d MiB (%.0f%%)" %
-                (b >> 20, a >> 20, 100.0 * b / max(a, 1))))
-    drop = _drop_mib(hint)
-    out.append(("migrate-hints: MemFree never > 64 MiB below its value "
-                "before", drop is not None and drop <= 64,
-                "lowest MemFree %s MiB below" %
-                ("?" if drop is None else "%.0f" % drop)))
+    out.append(_bytes_check("migrate-hints: <= 70% of the bytes without "
+                            "hints", hint, plain, 0.7))
+    out.append(_drop_check("migrate-hints: MemFree never > 64 MiB below "
+                           "its value before", hint, lambda d: d <= 64))
     hs = hint.get("hintstat")
     free_pages = (hint.get("memfree_before_kb") or 0) // 4
     out.append(("migrate-hints: counters show the rounds",
@@ -286,18 +296,12 @@ def migrate_hints(ctx):
                 "aeration_hint_rounds %s, aeration_pages_hinted %s, "
                 "%d pages free before" %
                 (hs and hs[0], hs and hs[1], free_pages)))
-    w = wide.get("transferred") or 0
-    out.append(("migrate-hints-wide: <= 30%% of the bytes without hints "
-                "(window %d MiB)" % HINT_WIDE_WINDOW,
-                a > 0 and 0 < w <= 0.3 * a,
-                "%d MiB vs %d MiB (%.0f%%)" %
-                (w >> 20, a >> 20, 100.0 * w / max(a, 1))))
-    drop = _drop_mib(wide)
-    out.append(("migrate-hints-wide: MemFree never > the window + 16 MiB "
-                "below its value before", drop is not None and
-                drop <= HINT_WIDE_WINDOW + 16,
-                "lowest MemFree %s MiB below" %
-                ("?" if drop is None else "%.0f" % drop)))
+    out.append(_bytes_check("migrate-hints-wide: <= 30%% of the bytes "
+                            "without hints (window %d MiB)" %
+                            HINT_WIDE_WINDOW, wide, plain, 0.3))
+    out.append(_drop_check("migrate-hints-wide: MemFree never > the window "
+                           "+ 16 MiB below its value before", wide,
+                           lambda d: d <= HINT_WIDE_WINDOW + 16))
     return out
 
 
@@ -305,11 +309,8 @@ def migrate_stock_hints(ctx):
     """Control: stock 6.12 hints hold the guest's free memory."""
     r = _migrate_once(ctx, ctx.stock_kernel, "mig-stock-hints", True)
     out = _dst_checks("migrate-stock-hints", r)
-    drop = _drop_mib(r)
-    out.append(("migrate-stock-hints: MemFree drops > 64 MiB (the check "
-                "can fail)", drop is not None and drop > 64,
-                "lowest MemFree %s MiB below" %
-                ("?" if drop is None else "%.0f" % drop)))
+    out.append(_drop_check("migrate-stock-hints: MemFree drops > 64 MiB "
+                           "(the check can fail)", r, lambda d: d > 64))
     return out
 
 

@@ -1,6 +1,16 @@
 # Helpers shared by the scenarios (sourced).  stdout goes to the data channel.
 say() { echo "@@ $*"; }
 memfree_kb() { sed -n 's/^MemFree: *\([0-9]*\) kB/\1/p' /proc/meminfo; }
+# The same into $cur without forking, for tight polling loops.
+read_memfree() {
+	while read -r k v _; do
+		if [ "$k" = MemFree: ]; then
+			cur=$v
+			return 0
+		fi
+	done < /proc/meminfo
+	return 1
+}
 # Free memory the allocator holds: MemFree plus the per-cpu page lists,
 # which MemFree leaves out (they drain slowly after a large free).
 allfree_kb() {
