@@ -29,7 +29,7 @@ DEBUG_FRAG := kconfig/guest.config kconfig/debug.config
 HARNESS    := /usr/bin/python3 tools/testing/aeration/run.py --build $(B)
 
 .PHONY: all deps base tree kernel stock debug initramfs check demo bench \
-	clean distclean checkpatch sparse
+	clean distclean checkpatch sparse kunit-loop
 all: kernel
 
 deps:
@@ -70,6 +70,10 @@ initramfs: tree
 
 check: deps stock kernel debug initramfs
 	@$(HARNESS) check
+
+# The KUnit boot N times in a row (default 30), for flakes; not in check.
+kunit-loop: deps debug initramfs
+	@$(HARNESS) check --repeat $(or $(N),30) kunit
 
 # Aeration against the stock kernel: build/bench/results.{json,md}, *.png.
 bench: deps stock kernel initramfs

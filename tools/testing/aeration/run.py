@@ -3,6 +3,8 @@
 """aeration host harness.
 
   run.py --build DIR check [TEST...]   the tests; ends with "N passed, N failed"
+  run.py --build DIR check --repeat N TEST...
+                                       each TEST N times in a row (flakes)
   run.py --build DIR demo              watch memory go back to the host
   run.py --build DIR migrate [--hints] one migration after a hog, figures
   run.py --build DIR bench [--reps N] [--quick] [SCENARIO...]
@@ -35,28 +37,51 @@ class Ctx:
         os.makedirs(self.rundir, exist_ok=True)
 
 
-def check(ctx, names):
+def check(ctx, names, repeat=1):
     chosen = [t for t in tests.CHECK if not names or t.__name__ in names]
+    unknown = set(names) - set(t.__name__ for t in tests.CHECK)
+    if unknown:
+        print("no such test: %s" % " ".join(sorted(unknown)))
+        return 2
     passed = failed = 0
+    bad_runs = {}           # result name -> repetitions it failed in
+    top = ctx.rundir
     t0 = time.monotonic()
-    for test in chosen:
-        print("== %s: %s" % (test.__name__, test.__doc__.splitlines()[0]),
-              flush=True)
-        t1 = time.monotonic()
-        try:
-            results = test(ctx)
-        except GuestError as e:
-            results = [(test.__name__, False, str(e))]
-        for name, ok, detail in results:
-            if ok:
-                passed += 1
-            else:
-                failed += 1
-            print("%s %s%s" % ("PASS" if ok else "FAIL", name,
-                               (" (%s)" % detail) if detail and ok else ""))
-            if not ok and detail:
-                print("     " + detail.replace("\n", "\n     "))
-        print("   %.0f s" % (time.monotonic() - t1), flush=True)
+    for rep in range(1, repeat + 1):
+        if repeat > 1:
+            # One directory per repetition: every console is kept.
+            ctx.rundir = os.path.join(top, "%02d" % rep)
+            os.makedirs(ctx.rundir, exist_ok=True)
+        for test in chosen:
+            print("== %s%s: %s" % (test.__name__,
+                                   " [%d/%d]" % (rep, repeat)
+                                   if repeat > 1 else "",
+                                   test.__doc__.splitlines()[0]), flush=True)
+            t1 = time.monotonic()
+            try:
+                results = test(ctx)
+            except GuestError as e:
+                results = [(test.__name__, False, str(e))]
+            for name, ok, detail in results:
+                if ok:
+                    passed += 1
+                else:
+                    failed += 1
+                    bad_runs.setdefault(name, []).append(rep)
+                print("%s %s%s" % ("PASS" if ok else "FAIL", name,
+                                   (" (%s)" % detail) if detail and ok
+                                   else ""))
+                if not ok and detail:
+                    print("     " + detail.replace("\n", "\n     "))
+            print("   %.0f s" % (time.monotonic() - t1), flush=True)
+    ctx.rundir = top
+    if repeat > 1:
+        reps = set(r for v in bad_runs.values() for r in v)
+        print("%d of %d repetitions clean" % (repeat - len(reps), repeat))
+        for name in sorted(bad_runs):
+            print("  %s failed in %d: %s" % (
+                name, len(bad_runs[name]),
+                " ".join(str(r) for r in bad_runs[name])))
     print("runs in %s, %.0f s in all" % (ctx.rundir, time.monotonic() - t0))
     print("%d passed, %d failed" % (passed, failed))
     return 1 if failed else 0
@@ -124,6 +149,8 @@ def main():
     ap.add_argument("--build", required=True)
     sub = ap.add_subparsers(dest="cmd", required=True)
     c = sub.add_parser("check")
+    c.add_argument("--repeat", type=int, default=1, metavar="N",
+                   help="run the chosen tests N times in a row")
     c.add_argument("tests", nargs="*")
     d = sub.add_parser("demo")
     d.add_argument("--kernel")
@@ -141,7 +168,11 @@ def main():
     a = ap.parse_args()
     ctx = Ctx(os.path.abspath(a.build))
     if a.cmd == "check":
-        return check(ctx, a.tests)
+        if a.repeat < 1:
+            ap.error("--repeat wants a positive count")
+        if a.repeat > 1 and not a.tests:
+            ap.error("--repeat wants the tests named, e.g. --repeat 30 kunit")
+        return check(ctx, a.tests, a.repeat)
     if a.cmd == "bench":
         out = a.out or os.path.join(ctx.build, "bench")
         return 1 if benchmod.bench(ctx, out, a.reps, a.quick,
