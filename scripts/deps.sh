@@ -1,13 +1,19 @@
 #!/bin/sh
 # deps.sh: install what the build and the tests need, from Debian's archive.
-# Pins the base tree to the version recorded in base.mk.  Extra package
-# names on the command line are installed too (make bench: the plotting).
+# Pins the base tree and the test host (QEMU) to the versions recorded in
+# base.mk; the host comes from the suite named there (bookworm-backports).
+# Extra package names on the command line are installed too.
 set -eu
 here=$(dirname "$0")/..
-version=$(sed -n 's/^BASE_VERSION := //p' "$here/base.mk")
-pkg=$(sed -n 's/^BASE_PKG := //p' "$here/base.mk")
+mk() { sed -n "s/^$1 := //p" "$here/base.mk"; }
+version=$(mk BASE_VERSION)
+pkg=$(mk BASE_PKG)
+host_pkg=$(mk HOST_PKG)
+host_version=$(mk HOST_VERSION)
+host_suite=$(mk HOST_SUITE)
+host_mirror=$(mk HOST_MIRROR)
 
-need="$pkg qemu-system-x86 busybox-static ccache sparse bc bison flex
+need="$pkg busybox-static ccache sparse bc bison flex
 libelf-dev libssl-dev cpio xz-utils quilt python3 gcc make libc6-dev
 rsync kmod perl python3-matplotlib $*"
 missing=
@@ -16,15 +22,27 @@ for p in $need; do
 		missing="$missing $p"
 done
 have=$(dpkg-query -W -f='${Version}' "$pkg" 2>/dev/null || true)
-if [ -z "$missing" ] && [ "$have" = "$version" ]; then
+have_host=$(dpkg-query -W -f='${Version}' "$host_pkg" 2>/dev/null || true)
+if [ -z "$missing" ] && [ "$have" = "$version" ] &&
+   [ "$have_host" = "$host_version" ]; then
 	exit 0
 fi
 if [ "$(id -u)" -ne 0 ]; then
-	echo "deps: missing:$missing; base $pkg $have (want $version)" >&2
+	echo "deps: missing:$missing; base $pkg $have (want $version);" \
+	     "host $host_pkg $have_host (want $host_version)" >&2
 	echo "deps: run as root (or: sudo $0) to install them with apt-get" >&2
 	exit 1
 fi
-echo "  APT     $missing $pkg=$version"
+echo "  APT     $missing $pkg=$version $host_pkg=$host_version ($host_suite)"
 export DEBIAN_FRONTEND=noninteractive
+list=/etc/apt/sources.list.d/aeration-host.list
+line="deb $host_mirror $host_suite main"
+if ! grep -qsx "$line" "$list"; then
+	echo "$line" > "$list"
+fi
 apt-get update -q >/dev/null
-apt-get install -y -q --no-install-recommends $missing "$pkg=$version" >/dev/null
+apt-get install -y -q --no-install-recommends $missing "$pkg=$version" \
+	>/dev/null
+# The host and the QEMU packages it depends on, all from that suite.
+apt-get install -y -q --no-install-recommends -t "$host_suite" \
+	"$host_pkg=$host_version" >/dev/null
