@@ -35,6 +35,7 @@
 #include <linux/aeration.h>
 #include <linux/debugfs.h>
 #include <linux/ktime.h>
+#include <linux/memory_hotplug.h>
 #include <linux/mm.h>
 #include <linux/mmzone.h>
 #include <linux/module.h>
@@ -57,9 +58,11 @@
 DEFINE_STATIC_KEY_FALSE(aeration_enabled);
 
 #define AERATION_BATCH_MAX	256	/* most ranges in one device call */
+#define AERATION_WALK_CHUNK	256	/* free blocks per zone->lock hold */
 
 /* Tunables, /proc/sys/vm/aeration_*; see Documentation/admin-guide/mm/aeration.rst */
 static int aeration_order = -1;		/* pageblock_order once known */
+static bool aeration_order_set;		/* by the admin: devices keep it */
 static int aeration_high_wmark = 32;	/* raw blocks of aeration_order per zone */
 static int aeration_delay_ms = 100;
 static int aeration_batch = 32;
@@ -84,6 +87,7 @@ static struct {
 	struct scatterlist *sgl;	/* dev->capacity entries */
 	struct delayed_work work;
 	atomic_t state;
+	bool paused;			/* tracked orders are changing */
 	unsigned long settles;		/* settle passes run */
 } aer;
 
@@ -161,7 +165,8 @@ void __aeration_add(struct page *page, struct zone *zone, unsigned int order,
 
 	if (is_migrate_isolate(mt))
 		return;
-	zone->aeration.nr_raw += 1UL << order;
+	/* Read without the lock by the settle pass: WRITE_ONCE. */
+	WRITE_ONCE(zone->aeration.nr_raw, zone->aeration.nr_raw + (1UL << order));
 	if (zone->aeration.nr_raw > high_mark(zone))
 		aeration_request();
 }
@@ -191,7 +196,8 @@ void __aeration_del(struct page *page, struct zone *zone, unsigned int order,
 		zone->aeration.nr_aerated -= 1UL << order;
 		__ClearPageReported(page);
 	} else if (!is_migrate_isolate(mt)) {
-		zone->aeration.nr_raw -= 1UL << order;
+		WRITE_ONCE(zone->aeration.nr_raw,
+			   zone->aeration.nr_raw - (1UL << order));
 	}
 }
 
@@ -216,15 +222,53 @@ void __aeration_move(struct page *page, struct zone *zone, unsigned int order,
 }
 
 /*
+ * Turn up to AERATION_WALK_CHUNK aerated pages of @zone's free lists of
+ * orders [@lo, @hi) into raw ones, each list from its boundary on.  Every
+ * step leaves a valid list: the boundary moves one page towards the tail.
+ * Return: true when those lists hold no aerated page any more.
+ */
+static bool aeration_unaerate(struct zone *zone, unsigned int lo,
+			      unsigned int hi)
+{
+	unsigned int o, n = 0;
+	int mt;
+
+	lockdep_assert_held(&zone->lock);
+	for (o = lo; o < hi; o++) {
+		for (mt = 0; mt < MIGRATE_TYPES; mt++) {
+			struct list_head *list = free_list(zone, o, mt);
+			struct list_head **bound = &zone->aeration.boundary[o][mt];
+			struct page *page;
+
+			while (*bound) {
+				if (n++ == AERATION_WALK_CHUNK)
+					return false;
+				page = list_entry(*bound, struct page, buddy_list);
+				*bound = page->buddy_list.next == list ? NULL :
+					 page->buddy_list.next;
+				__ClearPageReported(page);
+				zone->aeration.nr_aerated -= 1UL << o;
+				if (!is_migrate_isolate(mt))
+					WRITE_ONCE(zone->aeration.nr_raw,
+						   zone->aeration.nr_raw + (1UL << o));
+			}
+		}
+	}
+	return true;
+}
+
+/*
  * Start or stop tracking @zone's free lists from @order up (0: stop).
- * Lists that stop being tracked lose their aerated state (their pages are
- * simply reported again if they become tracked later); the raw count is
- * derived from nr_free, so nothing else has to be walked.  The walk is
- * bounded by the number of free blocks at the orders that change.
+ * Lists that stop being tracked lose their aerated state first (their
+ * pages are reported again if they become tracked later), a bounded
+ * number of pages per zone->lock hold; callers pause the worker meanwhile
+ * (aeration_pause()), which would only report them again.  The raw count
+ * is then derived from nr_free; only the isolated lists (pageblocks being
+ * isolated, a transient state) are walked for it.
  */
 static void aeration_zone_set_order(struct zone *zone, unsigned int order)
 {
-	unsigned int old, o, lo;
+	unsigned int old, o;
 	unsigned long raw = 0;
 	struct page *page;
 	int mt;
@@ -233,25 +277,22 @@ static void aeration_zone_set_order(struct zone *zone, unsigned int order)
 		return;		/* no free lists yet: tracked from next time */
 	spin_lock_irq(&zone->lock);
 	old = zone->aeration.order;
-	lo = old ? old : NR_PAGE_ORDERS;
-	for (o = lo; o < NR_PAGE_ORDERS; o++) {
-		if (order && o >= order)
-			break;
-		for (mt = 0; mt < MIGRATE_TYPES; mt++) {
-			list_for_each_entry(page, free_list(zone, o, mt),
-					    buddy_list) {
-				if (PageReported(page)) {
-					__ClearPageReported(page);
-					zone->aeration.nr_aerated -= 1UL << o;
-				}
-			}
-			zone->aeration.boundary[o][mt] = NULL;
+	if (old == order)
+		goto out;
+	if (old && (!order || order > old)) {
+		while (!aeration_unaerate(zone, old,
+					  order ? order : NR_PAGE_ORDERS)) {
+			spin_unlock_irq(&zone->lock);
+			cond_resched();
+			spin_lock_irq(&zone->lock);
 		}
 	}
 	if (!order) {
-		memset(&zone->aeration, 0, sizeof(zone->aeration));
-		spin_unlock_irq(&zone->lock);
-		return;
+		WARN_ON_ONCE(zone->aeration.nr_aerated);
+		zone->aeration.nr_aerated = 0;
+		WRITE_ONCE(zone->aeration.nr_raw, 0);
+		WRITE_ONCE(zone->aeration.order, 0);
+		goto out;
 	}
 	for (o = order; o < NR_PAGE_ORDERS; o++) {
 		raw += zone->free_area[o].nr_free << o;
@@ -260,16 +301,40 @@ static void aeration_zone_set_order(struct zone *zone, unsigned int order)
 			if (!PageReported(page))
 				raw -= 1UL << o;
 	}
-	zone->aeration.order = order;
-	zone->aeration.nr_raw = raw - zone->aeration.nr_aerated;
+	/* Newly tracked lists were untracked: no aerated page, no boundary. */
+	for (o = order; o < (old ? old : NR_PAGE_ORDERS); o++)
+		for (mt = 0; mt < MIGRATE_TYPES; mt++)
+			WARN_ON_ONCE(zone->aeration.boundary[o][mt]);
+	WRITE_ONCE(zone->aeration.order, order);
+	WRITE_ONCE(zone->aeration.nr_raw, raw - zone->aeration.nr_aerated);
+out:
 	spin_unlock_irq(&zone->lock);
 }
 
-/* Can @zone lend a block of @order and stay above its low watermark? */
-static bool aeration_room_for(struct zone *zone, unsigned int order)
+/*
+ * Keep the worker out while tracked orders change: it would report the
+ * pages aeration_zone_set_order() turns raw, for nothing.  A pass in
+ * progress stops after its batch in flight, which this waits for.  A
+ * request made meanwhile is lost; aeration_resume() makes one.
+ */
+static void aeration_pause(void)
 {
-	return zone_page_state(zone, NR_FREE_PAGES) >=
-	       low_wmark_pages(zone) + (1UL << order);
+	lockdep_assert_held(&aeration_mutex);
+	WRITE_ONCE(aer.paused, true);
+	cancel_delayed_work_sync(&aer.work);
+}
+
+static void aeration_resume(void)
+{
+	lockdep_assert_held(&aeration_mutex);
+	WRITE_ONCE(aer.paused, false);
+	aeration_request();
+}
+
+/* Can @zone lend a block of @order from a list of @mt above its low mark? */
+static bool aeration_room_for(struct zone *zone, unsigned int order, int mt)
+{
+	return aeration_wmark_room(zone, order, mt, low_wmark_pages(zone));
 }
 
 /* The raw page the worker takes next from a list: the coldest one. */
@@ -301,7 +366,7 @@ static unsigned int aeration_isolate(struct zone *zone, unsigned int max)
 			if (is_migrate_isolate(mt))
 				continue;
 			while (n < max && (page = last_raw(zone, order, mt))) {
-				if (!aeration_room_for(zone, order))
+				if (!aeration_room_for(zone, order, mt))
 					goto out;
 				if (!__isolate_free_page(page, order))
 					goto out;
@@ -322,16 +387,28 @@ out:
  * @order: its order
  * @aerated: it goes back aerated
  *
- * Each pageblock goes back to the list of its own type: one may have been
- * isolated while the page was off the lists (as split_large_buddy() does
- * for the normal free path).  The pieces merge again where their types
- * allow.  zone->lock must be held.
+ * A page larger than a pageblock goes back whole if its pageblocks still
+ * share one type (__isolate_free_page() made them so): pieces below a
+ * tracked order would lose the aerated state and merge back into a raw
+ * page, to be reported again.  Otherwise (one was isolated while the page
+ * was off the lists) each pageblock goes back to the list of its own type,
+ * as split_large_buddy() does for the normal free path, and the pieces
+ * merge again where their types allow.  zone->lock must be held.
  */
 void aeration_putback_range(struct page *page, unsigned int order,
 			    bool aerated)
 {
-	unsigned int piece = min_t(unsigned int, order, pageblock_order);
+	int mt = get_pageblock_migratetype(page);
+	unsigned int piece = order;
 	unsigned long done;
+
+	for (done = pageblock_nr_pages; done < (1UL << order);
+	     done += pageblock_nr_pages) {
+		if (get_pageblock_migratetype(page + done) != mt) {
+			piece = pageblock_order;
+			break;
+		}
+	}
 
 	for (done = 0; done < (1UL << order); done += 1UL << piece)
 		aeration_putback_page(page + done, piece,
@@ -373,7 +450,8 @@ static int aeration_zone(struct zone *zone, struct aeration_dev_info *dev,
 		budget = READ_ONCE(zone->aeration.nr_raw);
 	for (;;) {
 		spin_lock_irq(&zone->lock);
-		if (!zone->aeration.order || !zone->aeration.nr_raw || !budget ||
+		if (READ_ONCE(aer.paused) || !zone->aeration.order ||
+		    !zone->aeration.nr_raw || !budget ||
 		    (!settle && zone->aeration.nr_raw <= high_mark(zone) / 2)) {
 			spin_unlock_irq(&zone->lock);
 			return 0;
@@ -413,7 +491,7 @@ static bool aeration_room(void)
 	for_each_populated_zone(zone) {
 		unsigned int order = READ_ONCE(zone->aeration.order);
 
-		if (order && aeration_room_for(zone, order))
+		if (order && aeration_room_for(zone, order, MIGRATE_MOVABLE))
 			return true;
 	}
 	return false;
@@ -433,6 +511,10 @@ static void aeration_process(struct work_struct *work)
 
 	if (WARN_ON_ONCE(!dev))
 		return;
+	if (READ_ONCE(aer.paused)) {
+		atomic_set(&aer.state, AERATION_IDLE);
+		return;
+	}
 	old = atomic_xchg(&aer.state, AERATION_ACTIVE);
 	settle = old == AERATION_SETTLE;
 	/* A settle pass switched off since it was queued does nothing. */
@@ -460,7 +542,7 @@ static void aeration_process(struct work_struct *work)
 	 * raises a request, and a broken device would be retried forever.
 	 * The next free above the high mark tries again.
 	 */
-	if (failed) {
+	if (failed || READ_ONCE(aer.paused)) {
 		atomic_set(&aer.state, AERATION_IDLE);
 		return;
 	}
@@ -526,16 +608,18 @@ int aeration_register(struct aeration_dev_info *aerdev)
 		goto out;
 	}
 	aer.sgl = sgl;
-	if (aerdev->order)
+	/* The device's preference, unless the admin chose an order. */
+	if (aerdev->order && !aeration_order_set)
 		aeration_order = clamp_t(int, aerdev->order, order_min,
 					 order_max);
 	atomic_set(&aer.state, AERATION_IDLE);
 	WRITE_ONCE(aer.dev, aerdev);
 
 	static_branch_enable(&aeration_enabled);
+	aeration_pause();
 	for_each_zone(zone)
 		aeration_zone_set_order(zone, aeration_order);
-	aeration_request();
+	aeration_resume();
 	pr_info("reporting free pages of order >= %d, %u ranges a batch\n",
 		aeration_order, min_t(unsigned int, aeration_batch,
 				      aerdev->capacity));
@@ -560,13 +644,18 @@ void aeration_unregister(struct aeration_dev_info *aerdev)
 	if (!aerdev || aer.dev != aerdev)
 		goto out;
 	/* Stop tracking first: no hook can queue work after this. */
+	aeration_pause();
 	for_each_zone(zone)
 		aeration_zone_set_order(zone, 0);
 	cancel_delayed_work_sync(&aer.work);
 	static_branch_disable(&aeration_enabled);
 	WRITE_ONCE(aer.dev, NULL);
+	WRITE_ONCE(aer.paused, false);
 	kfree(aer.sgl);
 	aer.sgl = NULL;
+	/* The device's preference goes with it. */
+	if (!aeration_order_set)
+		aeration_order = pageblock_order;
 out:
 	mutex_unlock(&aeration_mutex);
 }
@@ -583,12 +672,16 @@ static int aeration_order_handler(const struct ctl_table *table, int write,
 	order = aeration_order;
 	t.data = &order;
 	err = proc_dointvec_minmax(&t, write, buffer, lenp, ppos);
-	if (!err && write && order != aeration_order) {
-		aeration_order = order;
-		if (aer.dev) {
-			for_each_zone(zone)
-				aeration_zone_set_order(zone, order);
-			aeration_request();
+	if (!err && write) {
+		aeration_order_set = true;
+		if (order != aeration_order) {
+			aeration_order = order;
+			if (aer.dev) {
+				aeration_pause();
+				for_each_zone(zone)
+					aeration_zone_set_order(zone, order);
+				aeration_resume();
+			}
 		}
 	}
 	mutex_unlock(&aeration_mutex);
@@ -647,15 +740,52 @@ static struct ctl_table aeration_sysctls[] = {
 	},
 };
 
-/* /sys/kernel/debug/aeration/zones: per zone and order, raw and aerated. */
+/*
+ * Count @zone's free blocks of order >= @order, raw and aerated, by pfn:
+ * zone->lock is dropped every AERATION_WALK_CHUNK steps, so the counts are
+ * exact only while nothing else changes the free lists.
+ */
+static void aeration_zone_count(struct zone *zone, unsigned int order,
+				unsigned long *raw, unsigned long *aerated)
+{
+	unsigned long pfn = ALIGN(zone->zone_start_pfn, 1UL << order);
+	unsigned long end = zone_end_pfn(zone);
+	unsigned int steps = 0, o;
+	struct page *page;
+
+	spin_lock_irq(&zone->lock);
+	while (pfn < end) {
+		if (++steps % AERATION_WALK_CHUNK == 0) {
+			spin_unlock_irq(&zone->lock);
+			cond_resched();
+			spin_lock_irq(&zone->lock);
+		}
+		page = pfn_to_online_page(pfn);
+		if (!page || page_zone(page) != zone || !PageBuddy(page) ||
+		    buddy_order(page) < order) {
+			pfn += 1UL << order;
+			continue;
+		}
+		o = buddy_order(page);
+		if (PageReported(page))
+			aerated[o]++;
+		else
+			raw[o]++;
+		pfn += 1UL << o;
+	}
+	spin_unlock_irq(&zone->lock);
+}
+
+/*
+ * /sys/kernel/debug/aeration/zones: per zone, the tracked order, the
+ * counts, and the free blocks of each tracked order (a walk).
+ */
 static int aeration_zones_show(struct seq_file *m, void *v)
 {
 	unsigned long raw[NR_PAGE_ORDERS], aerated[NR_PAGE_ORDERS];
 	unsigned long nr_raw, nr_aerated;
 	unsigned int o, order;
 	struct zone *zone;
-	struct page *page;
-	int mt;
 
 	seq_puts(m, "# node zone order raw_pages aerated_pages [order:raw/aerated blocks ...]\n");
 	for_each_populated_zone(zone) {
@@ -665,16 +795,9 @@ static int aeration_zones_show(struct seq_file *m, void *v)
 		order = zone->aeration.order;
 		nr_raw = zone->aeration.nr_raw;
 		nr_aerated = zone->aeration.nr_aerated;
-		for (o = order ? order : NR_PAGE_ORDERS; o < NR_PAGE_ORDERS; o++)
-			for (mt = 0; mt < MIGRATE_TYPES; mt++)
-				list_for_each_entry(page, free_list(zone, o, mt),
-						    buddy_list) {
-					if (PageReported(page))
-						aerated[o]++;
-					else
-						raw[o]++;
-				}
 		spin_unlock_irq(&zone->lock);
+		if (order)
+			aeration_zone_count(zone, order, raw, aerated);
 		seq_printf(m, "%d %s %u %lu %lu", zone_to_nid(zone), zone->name,
 			   order, nr_raw, nr_aerated);
 		for (o = order ? order : NR_PAGE_ORDERS; o < NR_PAGE_ORDERS; o++)
@@ -703,4 +826,5 @@ subsys_initcall(aeration_init);
 
 #ifdef CONFIG_AERATION_KUNIT_TEST
 #include "tests/aeration-kunit.h"
+#include "tests/aeration-limits-kunit.h"
 #endif

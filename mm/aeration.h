@@ -20,6 +20,8 @@
 #include <linux/page-flags.h>
 #include <linux/vmstat.h>
 
+#include "internal.h"
+
 #ifdef CONFIG_PAGE_AERATION
 DECLARE_STATIC_KEY_FALSE(aeration_enabled);
 
@@ -63,8 +65,27 @@ static inline bool aeration_merge(struct zone *zone, unsigned int order,
 	return aerated && buddy_aerated;
 }
 
+/*
+ * Can @zone lend a free block of @order from a list of @mt to the host and
+ * keep more than @mark pages free?  The allocator's own check, for the
+ * allocations the block would have served: free CMA pages count only for a
+ * CMA block, the highatomic reserve never does, and the lowmem reserve
+ * that keeps a lower zone for its own allocations is left alone (movable
+ * user memory, the usual taker, may come from any zone).
+ */
+static inline bool aeration_wmark_room(struct zone *zone, unsigned int order,
+				       int mt, unsigned long mark)
+{
+	return zone_watermark_ok(zone, 0, mark + (1UL << order),
+				 MAX_NR_ZONES - 1,
+				 is_migrate_cma(mt) ? ALLOC_CMA : 0);
+}
+
 void aeration_putback_range(struct page *page, unsigned int order,
 			    bool aerated);
+/* page_alloc.c: give back a page the worker isolated. */
+void aeration_putback_page(struct page *page, unsigned int order, int mt,
+			   bool aerated);
 
 /* An allocation of @order was cut from an aerated page. */
 static inline void aeration_alloc_aerated(unsigned int order)
@@ -108,14 +129,13 @@ static inline bool aeration_merge(struct zone *zone, unsigned int order,
 static inline void aeration_alloc_aerated(unsigned int order)
 {
 }
-#endif /* CONFIG_PAGE_AERATION */
 
-/*
- * page_alloc.c: give back a page the worker isolated.  Declared for every
- * config: callers only reach it when a page is aerated, which needs
- * CONFIG_PAGE_AERATION.
- */
-void aeration_putback_page(struct page *page, unsigned int order, int mt,
-			   bool aerated);
+/* Never reached: no page is aerated without CONFIG_PAGE_AERATION. */
+static inline void aeration_putback_page(struct page *page, unsigned int order,
+					 int mt, bool aerated)
+{
+	__putback_isolated_page(page, order, mt);
+}
+#endif /* CONFIG_PAGE_AERATION */
 
 #endif /* _MM_AERATION_H */

@@ -128,7 +128,7 @@ static void aeration_test_exit(struct kunit *test)
  */
 static void check_zone(struct kunit *test, struct zone *zone)
 {
-	unsigned long raw = 0, aerated = 0;
+	unsigned long raw = 0, aerated = 0, nr_raw, nr_aerated;
 	unsigned int o, order, flagged_untracked = 0, misplaced = 0;
 	unsigned int bad_boundary = 0;
 	struct page *page;
@@ -165,13 +165,16 @@ static void check_zone(struct kunit *test, struct zone *zone)
 				bad_boundary++;
 		}
 	}
+	nr_raw = zone->aeration.nr_raw;
+	nr_aerated = zone->aeration.nr_aerated;
+	spin_unlock_irq(&zone->lock);
+	/* Expectations may allocate: not under zone->lock. */
 	if (order) {
-		KUNIT_EXPECT_EQ_MSG(test, raw, zone->aeration.nr_raw,
-				    "zone %s raw count", zone->name);
-		KUNIT_EXPECT_EQ_MSG(test, aerated, zone->aeration.nr_aerated,
+		KUNIT_EXPECT_EQ_MSG(test, raw, nr_raw, "zone %s raw count",
+				    zone->name);
+		KUNIT_EXPECT_EQ_MSG(test, aerated, nr_aerated,
 				    "zone %s aerated count", zone->name);
 	}
-	spin_unlock_irq(&zone->lock);
 	KUNIT_EXPECT_EQ_MSG(test, misplaced, 0, "raw page behind the boundary");
 	KUNIT_EXPECT_EQ_MSG(test, bad_boundary, 0, "boundary not at the first aerated page");
 	KUNIT_EXPECT_EQ_MSG(test, flagged_untracked, 0, "aerated page on an untracked list");
