@@ -191,8 +191,10 @@ static int hint_send(struct hint_round *r, struct hint_batch *b)
 
 /*
  * Take up to one batch of free pages of order >= r->order off @zone's free
- * lists, from *@pfn on, into @b.  *@low is set when the zone is at its min
- * watermark (the walk leaves the zone alone then).
+ * lists, from *@pfn on, into @b.  *@low is set when lending another block
+ * would take the zone to its high watermark (the walk leaves the zone
+ * alone then): a guest under memory pressure keeps its free memory, and
+ * kswapd is not woken for a hint.
  */
 static void hint_collect(struct hint_round *r, struct hint_batch *b,
 			 struct zone *zone, unsigned long *pfn, bool *low)
@@ -207,6 +209,7 @@ static void hint_collect(struct hint_round *r, struct hint_batch *b,
 		struct hint_block *blk = &b->blk[b->nblk];
 		struct page *page = pfn_to_online_page(*pfn);
 		unsigned int order;
+		int mt;
 
 		if (!page || page_zone(page) != zone || !PageBuddy(page)) {
 			*pfn += step;
@@ -220,9 +223,15 @@ static void hint_collect(struct hint_round *r, struct hint_batch *b,
 		}
 		if (b->n && b->pages + (1UL << order) > r->batch_pages)
 			break;
-		if (is_migrate_isolate(get_pageblock_migratetype(page))) {
+		mt = get_pageblock_migratetype(page);
+		if (is_migrate_isolate(mt)) {
 			*pfn += 1UL << order;
 			continue;
+		}
+		/* Lend only what leaves the zone above its high watermark. */
+		if (!aeration_wmark_room(zone, order, mt, high_wmark_pages(zone))) {
+			*low = true;
+			break;
 		}
 		blk->aerated = aeration_page_aerated(zone, page, order);
 		if (!__isolate_free_page(page, order)) {
@@ -259,6 +268,20 @@ static int hint_zone(struct hint_round *r, struct zone *zone)
 		cond_resched();
 	}
 	return err;
+}
+
+/*
+ * With init_on_free or page poisoning a free page's contents are defined
+ * (zeroes, the poison: post_alloc_hook() relies on them) and were written
+ * when it was freed.  A hint lets the host skip that write if the page was
+ * sent before it, earlier in the same migration: the destination would
+ * have the old data.  Such pages are never hinted; the host sends them
+ * (zero pages cheaply).  The stock driver is immune: it frees what it
+ * hinted, which writes them again.
+ */
+static bool aeration_hint_free_pages(void)
+{
+	return !want_init_on_free() && !page_poisoning_enabled_static();
 }
 
 static int cmp_pfn(const void *a, const void *b)
@@ -424,10 +447,14 @@ int aeration_hint_round(struct aeration_hint_dev *hdev, u32 id)
 	if (hdev->balloon && READ_ONCE(hint_balloon))
 		err = hint_balloon_pages(&r);
 	t_balloon = ktime_get_ns() - t0;
-	for_each_populated_zone(zone) {
-		if (err)
-			break;
-		err = hint_zone(&r, zone);
+	if (!aeration_hint_free_pages()) {
+		pr_info_once("free pages not hinted: init_on_free or page poisoning sets their contents\n");
+	} else {
+		for_each_populated_zone(zone) {
+			if (err)
+				break;
+			err = hint_zone(&r, zone);
+		}
 	}
 	hint_drain(&r);
 	err = err ?: r.err;

@@ -193,6 +193,148 @@ def reclaim_control(ctx):
     return out
 
 
+def orders(ctx, kernel=None):
+    """Every vm.aeration_order reaches an idle worker; flips lose nothing."""
+    name = "orders"
+    hog_mib, lo, hi = 512, 4, 10
+    g = Guest(kernel or ctx.debug_kernel, ctx.initrd, ctx.rundir, name,
+              cmdline={"scenario": "orders", "hog_mib": hog_mib,
+                       "order_min": lo, "order_max": hi})
+    res, peak = [], {}
+    try:
+        g.start()
+        pos = 0
+        for order in range(lo, hi + 1):
+            hit = g.wait_data(r"^@@ order-hog %d " % order, 300, pos)
+            if not hit:
+                raise GuestError("no hog for order %d" % order)
+            peak[order] = g.rss_kb()
+            hit = g.wait_data(r"^@@ order-(idle|busy) %d " % order, 120,
+                              hit[0] + 1)
+            if not hit:
+                raise GuestError("order %d: no result" % order)
+            pos = hit[0] + 1
+            f = hit[2].string.split()
+            if f[1] == "order-busy":
+                res.append(("%s: order %d reaches an idle worker" %
+                            (name, order), False, "still reporting after "
+                            "60 s, %s batches" % f[3]))
+                continue
+            rss = g.rss_kb()
+            back = peak[order] - rss
+            raw, aer, wraw, waer = (int(x) for x in f[5:9])
+            res += [
+                ("%s: order %d reaches an idle worker" % (name, order), True,
+                 "idle %s s after the free, %s batches so far" %
+                 (f[3], f[4])),
+                ("%s: order %d: host holds >= 90%% of the hog" %
+                 (name, order), back >= 0.9 * hog_mib * MIB,
+                 "%d of %d MiB of QEMU RSS back" %
+                 (back // MIB, hog_mib)),
+                ("%s: order %d: counts equal the free-list walk" %
+                 (name, order), (raw, aer) == (wraw, waer),
+                 "counts raw %d aerated %d, walk %d/%d pages" %
+                 (raw, aer, wraw, waer)),
+            ]
+        hit = g.wait_data(r"^@@ flip ", 120, pos)
+        rc = g.wait_exit(60)
+    except GuestError as e:
+        g.stop()
+        return res + [(name, False, str(e))] + _splat_check(g, name)
+    if not hit:
+        return res + [(name + ": flips", False, "no result (exit %d)" % rc)]
+    before, after, raw, aer, wraw, waer = \
+        (int(x) for x in hit[2].string.split()[2:8])
+    # A lost block is at least 64 KiB (order 4); what else the guest does
+    # meanwhile moves free memory by less than that.
+    res += [
+        (name + ": order flips mid-pass lose no free memory",
+         abs(before - after) < 64, "free %d kB before, %d kB after" %
+         (before, after)),
+        (name + ": counts equal the walk after the flips",
+         (raw, aer) == (wraw, waer), "counts raw %d aerated %d, walk %d/%d"
+         % (raw, aer, wraw, waer)),
+        (name + ": scenario", rc == 0, "exit %d" % rc),
+    ]
+    return res + _splat_check(g, name)
+
+
+def migrate_init_on_free(ctx, kernel=None):
+    """init_on_free=1: memory freed during a hinted migration reads zero on
+    the destination."""
+    name = "migrate-initfree"
+    kernel = kernel or ctx.debug_kernel
+    common = dict(mem_mib=2048, reporting=False, hinting=True, control=True,
+                  cmdline={"scenario": "zerocheck", "init_on_free": "1",
+                           "hog_mib": 1280, "check_mib": 1536})
+    sock = os.path.join(ctx.rundir, name + ".mig")
+    src = Guest(kernel, ctx.initrd, ctx.rundir, name + "-src", **common)
+    dst = Guest(kernel, ctx.initrd, ctx.rundir, name + "-dst",
+                incoming="unix:" + sock, **common)
+    res = []
+    try:
+        src.start()
+        if not src.wait_data(r"^@@ zc-filled", 300):
+            raise GuestError("the guest never filled its memory")
+        dst.start()
+        time.sleep(1.0)
+        # The first pass sends the pattern; the guest keeps 8 MiB dirty
+        # and the link then goes slow (8 MiB/s, 1 ms downtime), so the
+        # migration cannot converge until the guest is told to stop.
+        src.qmp.cmd("migrate-set-parameters",
+                    **{"max-bandwidth": 256 << 20, "downtime-limit": 1})
+        src.qmp.cmd("migrate", uri="unix:" + sock)
+        deadline = time.monotonic() + 300
+        while True:
+            info = src.qmp.cmd("query-migrate")
+            if info.get("status") != "active" and \
+                    info.get("status") != "setup":
+                raise GuestError("migration %s before the free" %
+                                 info.get("status"))
+            if info.get("ram", {}).get("dirty-sync-count", 0) >= 2:
+                break
+            if time.monotonic() > deadline:
+                raise GuestError("the first pass did not end")
+            time.sleep(0.1)
+        src.qmp.cmd("migrate-set-parameters", **{"max-bandwidth": 8 << 20})
+        src.send_control("f")
+        hit = src.wait_data(r"^@@ zc-covered (\d+) (\d+)", 300)
+        if not hit:
+            raise GuestError("no hint rounds after the free")
+        hinted = int(hit[2].group(2))
+        src.send_control("s")
+        if not src.wait_data(r"^@@ zc-stopped", 60):
+            raise GuestError("the guest did not stop dirtying")
+        syncs = src.qmp.cmd("query-migrate").get("ram", {}).get(
+            "dirty-sync-count")
+        src.qmp.cmd("migrate-set-parameters",
+                    **{"max-bandwidth": 1 << 30, "downtime-limit": 2000})
+        info = src.wait_migration(300)
+        done = info.get("status") == "completed"
+        res.append((name + ": migration completed", done,
+                    "status %s, %s bitmap syncs before the end" %
+                    (info.get("status"), syncs)))
+        if done:
+            dst.send_control("c")
+            hit = dst.wait_data(r"^@@ zc-check (\d+) (\d+)", 300)
+            bad = int(hit[2].group(2)) if hit else None
+            res.append((name + ": fresh memory on the destination is zero",
+                        bad == 0, "%s non-zero words in %s MiB" %
+                        (bad if hit else "no result:",
+                         hit[2].group(1) if hit else "-")))
+        res.append((name + ": no free page hinted with init_on_free",
+                    hinted == 0, "%d pages hinted" % hinted))
+    except GuestError as e:
+        res.append((name, False, str(e)))
+    finally:
+        for g in (src, dst):
+            if g.proc:
+                g.stop()
+    for g, side in ((src, "src"), (dst, "dst")):
+        res += _splat_check(g, "%s-%s" % (name, side))
+    return res
+
+
 BALLOON_MIB = 512
 BALLOON_LINK = 256 << 20     # max-bandwidth of the balloon test, see there
 
@@ -528,6 +670,7 @@ def style(ctx):
     return out
 
 
-CHECK = [kunit, kselftests, reclaim_aeration, unplug, reclaim_stock,
+CHECK = [kunit, kselftests, orders, migrate_init_on_free, reclaim_aeration,
+         unplug, reclaim_stock,
          reclaim_control, migrate_hints, migrate_stock_hints, migrate_balloon,
          migrate_cancel, migrate_unbind, bench_smoke, style]

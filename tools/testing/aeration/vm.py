@@ -138,7 +138,8 @@ class Guest:
 
     def __init__(self, kernel, initrd, rundir, name, mem_mib=2048, smp=2,
                  reporting=True, hinting=False, balloon=True, cmdline=None,
-                 incoming=None, extra=None, echo_console=False):
+                 incoming=None, extra=None, echo_console=False,
+                 control=False):
         self.kernel, self.initrd = kernel, initrd
         self.dir = os.path.join(rundir, name)
         self.name = name
@@ -155,6 +156,9 @@ class Guest:
         self.console_path = os.path.join(self.dir, "console.log")
         self.data_path = os.path.join(self.dir, "data.log")
         self.qmp_path = os.path.join(self.dir, "qmp.sock")
+        # A third serial port (the guest's /dev/ttyS2) the host writes to.
+        self.control = control
+        self.control_path = os.path.join(self.dir, "ctl.sock")
 
     def argv(self):
         append = ["console=ttyS0", "panic=-1", "loglevel=6",
@@ -171,6 +175,9 @@ class Guest:
                 "-chardev", "file,id=data,path=%s" % self.data_path,
                 "-serial", "chardev:data",
                 "-qmp", "unix:%s,server=on,wait=off" % self.qmp_path]
+        if self.control:
+            argv += ["-chardev", "socket,id=ctl,path=%s,server=on,wait=off"
+                     % self.control_path, "-serial", "chardev:ctl"]
         if self.balloon:
             dev = "virtio-balloon-pci,id=balloon0"
             if self.reporting:
@@ -270,6 +277,13 @@ class Guest:
                 if len(out) > 200:
                     break
         return out
+
+    def send_control(self, text):
+        """Write text to the guest's control port (/dev/ttyS2)."""
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+            s.connect(self.control_path)
+            s.sendall(text.encode())
+            time.sleep(0.5)         # let QEMU take it before we hang up
 
     def data_lines(self):
         return [l for _, l in self.data.lines]
