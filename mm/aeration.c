@@ -322,13 +322,28 @@ static void aeration_pause(void)
 	lockdep_assert_held(&aeration_mutex);
 	WRITE_ONCE(aer.paused, true);
 	cancel_delayed_work_sync(&aer.work);
+	/* A request whose work was cancelled would block all others. */
+	atomic_set(&aer.state, AERATION_IDLE);
 }
 
 static void aeration_resume(void)
 {
 	lockdep_assert_held(&aeration_mutex);
 	WRITE_ONCE(aer.paused, false);
+	smp_mb();	/* pairs with aeration_idle_paused() */
 	aeration_request();
+}
+
+/*
+ * The worker found itself paused: idle, unless a resume came meanwhile,
+ * whose request may have found the state REQUESTED and queued nothing.
+ */
+static void aeration_idle_paused(void)
+{
+	atomic_set(&aer.state, AERATION_IDLE);
+	smp_mb();	/* pairs with aeration_resume() */
+	if (!READ_ONCE(aer.paused))
+		aeration_request();
 }
 
 /* Can @zone lend a block of @order from a list of @mt above its low mark? */
@@ -512,7 +527,7 @@ static void aeration_process(struct work_struct *work)
 	if (WARN_ON_ONCE(!dev))
 		return;
 	if (READ_ONCE(aer.paused)) {
-		atomic_set(&aer.state, AERATION_IDLE);
+		aeration_idle_paused();
 		return;
 	}
 	old = atomic_xchg(&aer.state, AERATION_ACTIVE);
@@ -542,8 +557,12 @@ static void aeration_process(struct work_struct *work)
 	 * raises a request, and a broken device would be retried forever.
 	 * The next free above the high mark tries again.
 	 */
-	if (failed || READ_ONCE(aer.paused)) {
+	if (failed) {
 		atomic_set(&aer.state, AERATION_IDLE);
+		return;
+	}
+	if (READ_ONCE(aer.paused)) {
+		aeration_idle_paused();
 		return;
 	}
 done:

@@ -90,6 +90,18 @@ static void aeration_test_room_watermark(struct kunit *test)
 }
 
 /*
+ * After an order change the worker is asked to run again: a request whose
+ * work the pause cancelled, left REQUESTED, blocked every later request
+ * (reporting stopped for good after a write of vm.aeration_order).
+ */
+static void expect_queued(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, atomic_read(&aer.state), AERATION_REQUESTED);
+	KUNIT_EXPECT_TRUE_MSG(test, delayed_work_pending(&aer.work),
+			      "requested, nothing queued");
+}
+
+/*
  * Everything reported, then the tracked order raised to the top and back,
  * and tracking stopped: each change leaves exact counts and no aerated
  * page on an untracked list, though it is made a bounded number of pages
@@ -120,9 +132,11 @@ static void aeration_test_order_change(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, READ_ONCE(zone->aeration.order),
 				(unsigned int)order_max);
 	check_all_zones(test);
+	expect_queued(test);
 	snprintf(s, sizeof(s), "%d", (int)pageblock_order);
 	KUNIT_EXPECT_EQ(test, write_knob(order_knob(), s), 0);
 	check_all_zones(test);
+	expect_queued(test);
 	aeration_unregister(&fd.info);
 	check_all_zones(test);
 	KUNIT_EXPECT_EQ(test, fd.bad, 0U);
