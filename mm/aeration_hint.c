@@ -23,9 +23,10 @@
  * are never hinted twice in a round.
  *
  * Inflated balloon pages are hinted too (vm.aeration_hint_balloon): the
- * host dropped them at inflation, so sending them is wasted work.  The
- * device's balloon lock is held from collecting them until the host has
- * processed all of them, so none is deflated and written meanwhile.
+ * host dropped them at inflation, so sending them is wasted work.  Each
+ * hinted balloon page's lock is held until the host has processed it, so
+ * that it is not deflated and written meanwhile; the balloon lock is not
+ * held across a wait, so the balloon (and deflate-on-OOM) goes on.
  *
  * Locking: zone->lock only while collecting or returning a batch, bounded
  * by HINT_SCAN_STEPS pfn steps; never across a device call.  hint_mutex
@@ -316,53 +317,60 @@ static int hint_pfns(struct hint_round *r, unsigned int n)
 }
 
 /*
- * Walk the balloon once round: each pass rotates up to HINT_BALLOON_PAGES
- * pages from the head of the list to its tail (HINT_BALLOON_LOCKED at a
- * time under pages_lock), sorts them and queues them as ranges.  balloon_lock
- * is held for the whole walk, until the host is done with every batch, so
- * that no hinted page is deflated (and written) or migrated meanwhile;
- * inflating and deflating wait for it.  Only balloon page isolation (by
- * compaction, under pages_lock) can change the list meanwhile: pages may
- * then be hinted twice or not at all, which is harmless.
+ * Walk the balloon once round.  Each pass rotates up to half the balloon
+ * (at most HINT_BALLOON_PAGES) from the head of the list to its tail,
+ * HINT_BALLOON_LOCKED at a time under pages_lock, taking each page's lock
+ * (trylock_page(): a page being deflated or migrated is skipped), sorts
+ * them and queues them as ranges.  The page lock keeps a hinted page
+ * inflated until the host is done with it: deflating
+ * (balloon_page_list_dequeue()) and balloon compaction
+ * (isolate_movable_page()) skip locked pages.  Nothing else is held across
+ * the host's wait, so the balloon inflates and deflates meanwhile, the
+ * OOM notifier included, from the half of it not in this pass.  A page
+ * compaction isolates between two passes may be hinted twice or not at
+ * all, which is harmless.
  */
 static int hint_balloon_pages(struct hint_round *r)
 {
 	struct aeration_hint_dev *hdev = r->hdev;
 	struct balloon_dev_info *b = hdev->balloon;
 	unsigned long left = hdev->balloon_pages;
+	unsigned long pass = clamp_t(unsigned long, left / 2, 1,
+				     HINT_BALLOON_PAGES);
+	unsigned int n, seen, i;
 	unsigned long flags;
-	unsigned int n;
 	int err = 0;
 
-	mutex_lock(hdev->balloon_lock);
 	while (!err && left) {
 		struct page *page;
 
-		for (n = 0; n < HINT_BALLOON_PAGES && n < left;) {
-			unsigned int k = n;
+		for (n = 0, seen = 0; seen < pass && seen < left;) {
+			unsigned int k = seen;
 
 			spin_lock_irqsave(&b->pages_lock, flags);
-			for (; n < HINT_BALLOON_PAGES && n < left &&
-			     n < k + HINT_BALLOON_LOCKED &&
-			     !list_empty(&b->pages); n++) {
+			for (; seen < pass && seen < left &&
+			     seen < k + HINT_BALLOON_LOCKED &&
+			     !list_empty(&b->pages); seen++) {
 				page = list_first_entry(&b->pages, struct page,
 							lru);
 				list_move_tail(&page->lru, &b->pages);
-				r->pfns[n] = page_to_pfn(page);
+				if (trylock_page(page))
+					r->pfns[n++] = page_to_pfn(page);
 			}
 			spin_unlock_irqrestore(&b->pages_lock, flags);
-			if (n == k)
+			if (seen == k)
 				break;
 		}
-		if (!n)
+		if (!seen)
 			break;
 		sort(r->pfns, n, sizeof(r->pfns[0]), cmp_pfn, NULL);
 		err = hint_pfns(r, n);
-		left -= n;
+		hint_drain(r);
+		for (i = 0; i < n; i++)
+			unlock_page(pfn_to_page(r->pfns[i]));
+		left -= seen;
 		cond_resched();
 	}
-	hint_drain(r);
-	mutex_unlock(hdev->balloon_lock);
 	return err ?: r->err;
 }
 
@@ -422,8 +430,7 @@ int aeration_hint_round(struct aeration_hint_dev *hdev, u32 id)
 	int err;
 
 	if (!hdev || !hdev->hint || !hdev->wait ||
-	    hdev->capacity < AERATION_HINT_DEPTH ||
-	    (hdev->balloon && !hdev->balloon_lock))
+	    hdev->capacity < AERATION_HINT_DEPTH)
 		return -EINVAL;
 
 	mutex_lock(&hint_mutex);

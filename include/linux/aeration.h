@@ -67,12 +67,12 @@ struct aeration_hint_dev {
 	unsigned int capacity;
 	/*
 	 * Optional: the device's inflated pages, also hinted (the host holds
-	 * no data for them).  @balloon_lock must keep every page on
-	 * @balloon->pages inflated while it is held (no deflate, no balloon
-	 * page migration); @balloon_pages bounds the walk.
+	 * no data for them); @balloon_pages bounds the walk.  A hinted page
+	 * is locked (trylock_page() under @balloon->pages_lock) until the
+	 * host is done with it: the device's deflate must skip locked pages,
+	 * as balloon_page_list_dequeue() does.
 	 */
 	struct balloon_dev_info *balloon;
-	struct mutex *balloon_lock;	/* keeps @balloon inflated */
 	unsigned long balloon_pages;
 };
 

@@ -5,8 +5,9 @@
  * allocator while it "holds" it: free ranges isolated from queueing until
  * the wait for them, of the hint order, at most AERATION_HINT_DEPTH
  * batches and vm.aeration_hint_window_mib of free memory at once, no page
- * twice in a round, by ascending pfn within a zone; balloon pages only
- * under the balloon lock, contiguous ones in one range.
+ * twice in a round, by ascending pfn within a zone; balloon pages locked
+ * from queueing until the wait for them, contiguous ones in one range, a
+ * page someone else holds left alone.
  */
 #include <kunit/test.h>
 #include <linux/bitmap.h>
@@ -47,7 +48,6 @@ static int fake_hint(struct aeration_hint_dev *hdev, struct scatterlist *sg,
 		     unsigned int nents)
 {
 	struct fake_hint *fh = container_of(hdev, struct fake_hint, hdev);
-	bool balloon = hdev->balloon_lock && mutex_is_locked(hdev->balloon_lock);
 	unsigned long bytes = 0, i;
 	struct scatterlist *s;
 	unsigned int k;
@@ -67,10 +67,12 @@ static int fake_hint(struct aeration_hint_dev *hdev, struct scatterlist *sg,
 		unsigned long n = s->length >> PAGE_SHIFT;
 		unsigned long pfn = page_to_pfn(page);
 
-		if (balloon) {
-			/* Balloon pages are allocated: one reference each. */
-			if (PageBuddy(page) || !page_count(page))
-				fh->bad_balloon++;
+		/* Balloon pages are allocated (a reference each), free ones not. */
+		if (page_count(page)) {
+			/* Locked, so that no deflate takes them meanwhile. */
+			for (i = 0; i < n; i++)
+				if (PageBuddy(page + i) || !PageLocked(page + i))
+					fh->bad_balloon++;
 			fh->balloon_pages += n;
 			fh->balloon_ranges++;
 		} else {
@@ -107,12 +109,17 @@ static int fake_wait(struct aeration_hint_dev *hdev, struct scatterlist *sg)
 	}
 	fh->inflight--;
 	fh->waits++;
-	/* Free pages are still off the lists while we wait. */
+	/*
+	 * Free pages are still off the lists while we wait, balloon pages
+	 * still locked.
+	 */
 	for_each_sg(sg, s, sg_nents(sg), k) {
 		if (PageBuddy(sg_page(s)))
 			fh->returned_early++;
 		if (!page_count(sg_page(s)))	/* not a balloon page */
 			fh->lent -= s->length;
+		else if (!PageLocked(sg_page(s)))
+			fh->bad_balloon++;
 	}
 	return 0;
 }
@@ -293,9 +300,7 @@ static void aeration_hint_test_balloon(struct kunit *test)
 	struct balloon_dev_info b;
 	struct page *block, *page, *tmp;
 	struct fake_hint *fh;
-	struct mutex lock;	/* the fake balloon lock */
 
-	mutex_init(&lock);
 	balloon_devinfo_init(&b);
 	block = alloc_pages(GFP_KERNEL, FAKE_BALLOON_BLOCK_ORDER);
 	KUNIT_ASSERT_NOT_NULL(test, block);
@@ -317,19 +322,34 @@ static void aeration_hint_test_balloon(struct kunit *test)
 
 	fh = fake_hint_new(test);
 	fh->hdev.balloon = &b;
-	fh->hdev.balloon_lock = &lock;
 	fh->hdev.balloon_pages = total;
 	KUNIT_EXPECT_EQ(test, aeration_hint_round(&fh->hdev, 5), 0);
 	KUNIT_EXPECT_EQ(test, fh->balloon_pages, (unsigned long)total);
 	KUNIT_EXPECT_EQ(test, fh->bad_balloon, 0U);
 	KUNIT_EXPECT_EQ(test, fh->twice, 0U);
-	/* The block is one range: at most one more range than singles. */
-	KUNIT_EXPECT_LE(test, fh->balloon_ranges, total - nblock + 1);
+	/*
+	 * A pass takes half the balloon (the other half stays free to
+	 * deflate), and the block is one range per pass it falls in: at most
+	 * two more ranges than singles.
+	 */
+	KUNIT_EXPECT_LE(test, fh->balloon_ranges, total - nblock + 2);
 	for (i = 0; i < nblock; i++)
 		KUNIT_EXPECT_TRUE(test, test_bit(page_to_pfn(block + i), fh->seen));
 	KUNIT_EXPECT_EQ(test, aeration_test_vm_event(AERATION_BALLOON_PAGES_HINTED) - bal0,
 			(unsigned long)total);
-	KUNIT_EXPECT_FALSE(test, mutex_is_locked(&lock));
+	list_for_each_entry(page, &b.pages, lru)
+		KUNIT_EXPECT_FALSE(test, PageLocked(page));
+
+	/* A page someone holds (a deflate in progress) is left alone. */
+	bitmap_zero(fh->seen, fh->nbits);
+	fh->balloon_pages = 0;
+	lock_page(block);
+	KUNIT_EXPECT_EQ(test, aeration_hint_round(&fh->hdev, 7), 0);
+	KUNIT_EXPECT_FALSE(test, test_bit(page_to_pfn(block), fh->seen));
+	KUNIT_EXPECT_EQ(test, fh->balloon_pages, (unsigned long)total - 1);
+	KUNIT_EXPECT_TRUE(test, PageLocked(block));
+	unlock_page(block);
+	KUNIT_EXPECT_EQ(test, fh->bad_balloon, 0U);
 
 	/* Switched off: no balloon page is hinted. */
 	hint_balloon = 0;

@@ -139,12 +139,13 @@ class Guest:
     def __init__(self, kernel, initrd, rundir, name, mem_mib=2048, smp=2,
                  reporting=True, hinting=False, balloon=True, cmdline=None,
                  incoming=None, extra=None, echo_console=False,
-                 control=False):
+                 control=False, deflate_on_oom=False):
         self.kernel, self.initrd = kernel, initrd
         self.dir = os.path.join(rundir, name)
         self.name = name
         self.mem_mib, self.smp = mem_mib, smp
         self.reporting, self.hinting, self.balloon = reporting, hinting, balloon
+        self.deflate_on_oom = deflate_on_oom
         self.cmdline = dict(cmdline or {})
         self.incoming = incoming
         self.extra = list(extra or [])
@@ -182,6 +183,8 @@ class Guest:
             dev = "virtio-balloon-pci,id=balloon0"
             if self.reporting:
                 dev += ",free-page-reporting=on"
+            if self.deflate_on_oom:
+                dev += ",deflate-on-oom=on"
             if self.hinting:
                 argv += ["-object", "iothread,id=io0"]
                 dev += ",free-page-hint=on,iothread=io0"

@@ -5,9 +5,11 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -104,6 +106,107 @@ static inline int sysctl_write_long(const char *name, long val)
 
 	snprintf(buf, sizeof(buf), "%ld\n", val);
 	return sysctl_write(name, buf);
+}
+
+#define ZONES_FILE	"/sys/kernel/debug/aeration/zones"
+#define ZONES_SEP	"\t\n "
+
+struct counts {
+	long long raw, aerated, walk_raw, walk_aerated;
+};
+
+/*
+ * Sum the debugfs zones file over the zones: the engine's counts and the
+ * walk of the free lists, in pages.
+ */
+static inline int read_counts(struct counts *c)
+{
+	char line[4096], *tok, *save;
+	FILE *f = fopen(ZONES_FILE, "r");
+
+	if (!f)
+		return -1;
+	memset(c, 0, sizeof(*c));
+	while (fgets(line, sizeof(line), f)) {
+		int field = 0;
+
+		if (line[0] == '#')
+			continue;
+		for (tok = strtok_r(line, ZONES_SEP, &save); tok;
+		     tok = strtok_r(NULL, ZONES_SEP, &save), field++) {
+			unsigned int o;
+			long long r, a;
+
+			if (field == 3) {
+				c->raw += atoll(tok);
+			} else if (field == 4) {
+				c->aerated += atoll(tok);
+			} else if (field > 4 &&
+				   sscanf(tok, "%u:%lld/%lld", &o, &r, &a) == 3) {
+				c->walk_raw += r << o;
+				c->walk_aerated += a << o;
+			}
+		}
+	}
+	fclose(f);
+	return 0;
+}
+
+/*
+ * Until aeration_batches stays put for @idle_s (longer than the settle
+ * pass: the worker is idle), at most @limit_s; seconds taken, or -1.
+ */
+static inline double wait_idle(double idle_s, double limit_s)
+{
+	double t0 = now_s(), last_change = t0;
+	long long last = read_vmstat("aeration_batches"), b;
+
+	while (now_s() - t0 < limit_s) {
+		usleep(100 * 1000);
+		b = read_vmstat("aeration_batches");
+		if (b != last) {
+			last = b;
+			last_change = now_s();
+		} else if (now_s() - last_change >= idle_s) {
+			return last_change - t0;
+		}
+	}
+	return -1;
+}
+
+/*
+ * The host's control port, a third serial port: opened once, early, so that
+ * no byte the host sends is dropped, raw and non-blocking.
+ */
+#define CONTROL_PORT	"/dev/ttyS2"
+
+static int control_fd = -1;
+
+static inline int control_open(void)
+{
+	struct termios t;
+
+	control_fd = open(CONTROL_PORT, O_RDONLY | O_NOCTTY | O_NONBLOCK);
+	if (control_fd < 0)
+		return -1;
+	if (!tcgetattr(control_fd, &t)) {
+		cfmakeraw(&t);
+		tcsetattr(control_fd, TCSANOW, &t);
+	}
+	return 0;
+}
+
+/* The next command byte, waiting up to @ms (-1: for ever); 0 if none. */
+static inline char control_poll(int ms)
+{
+	struct pollfd pfd = { .fd = control_fd, .events = POLLIN };
+	char c;
+
+	while (poll(&pfd, 1, ms) > 0) {
+		if (read(control_fd, &c, 1) == 1 && c != '\n' && c != '\r')
+			return c;
+	}
+	return 0;
 }
 
 #endif

@@ -28,48 +28,8 @@
 
 #include "aeration_util.h"
 
-#define ZONES		"/sys/kernel/debug/aeration/zones"
 #define IDLE_S		2.5	/* no batch for longer than the settle pass */
 #define LIMIT_S		60.0
-#define SEP		"\t\n "
-
-struct counts {
-	long long raw, aerated, walk_raw, walk_aerated;
-};
-
-/* Sum the debugfs zones file: counts and walk, in pages. */
-static int read_counts(struct counts *c)
-{
-	char line[4096], *tok, *save;
-	FILE *f = fopen(ZONES, "r");
-
-	if (!f)
-		return -1;
-	memset(c, 0, sizeof(*c));
-	while (fgets(line, sizeof(line), f)) {
-		int field = 0;
-
-		if (line[0] == '#')
-			continue;
-		for (tok = strtok_r(line, SEP, &save); tok;
-		     tok = strtok_r(NULL, SEP, &save), field++) {
-			unsigned int o;
-			long long r, a;
-
-			if (field == 3) {
-				c->raw += atoll(tok);
-			} else if (field == 4) {
-				c->aerated += atoll(tok);
-			} else if (field > 4 &&
-				   sscanf(tok, "%u:%lld/%lld", &o, &r, &a) == 3) {
-				c->walk_raw += r << o;
-				c->walk_aerated += a << o;
-			}
-		}
-	}
-	fclose(f);
-	return 0;
-}
 
 /* MemFree plus the per-cpu lists, kB. */
 static long long allfree_kb(void)
@@ -85,25 +45,6 @@ static long long allfree_kb(void)
 			pcp += n;
 	fclose(f);
 	return meminfo_kb("MemFree") + pcp * (getpagesize() / 1024);
-}
-
-/* Until aeration_batches stays put for IDLE_S; seconds taken, or -1. */
-static double wait_idle(void)
-{
-	double t0 = now_s(), last_change = t0;
-	long long last = read_vmstat("aeration_batches"), b;
-
-	while (now_s() - t0 < LIMIT_S) {
-		usleep(100 * 1000);
-		b = read_vmstat("aeration_batches");
-		if (b != last) {
-			last = b;
-			last_change = now_s();
-		} else if (now_s() - last_change >= IDLE_S) {
-			return last_change - t0;
-		}
-	}
-	return -1;
 }
 
 /* A child takes @mib, writes it, says so, and exits when told (a pipe). */
@@ -178,7 +119,7 @@ int main(int argc, char **argv)
 		if (set_order(order))
 			return 1;
 		waitpid(pid, &status, 0);
-		t = wait_idle();
+		t = wait_idle(IDLE_S, LIMIT_S);
 		if (t < 0) {
 			printf("@@ order-busy %d %lld\n", order,
 			       read_vmstat("aeration_batches"));
@@ -194,7 +135,7 @@ int main(int argc, char **argv)
 	}
 
 	/* Up and down while a pass reports a large free. */
-	if (set_order(9) || wait_idle() < 0)
+	if (set_order(9) || wait_idle(IDLE_S, LIMIT_S) < 0)
 		return 1;
 	before = allfree_kb();
 	pid = start_hog(mib, 0, &release);
@@ -209,7 +150,7 @@ int main(int argc, char **argv)
 			return 1;
 		usleep(30 * 1000);
 	}
-	t = wait_idle();
+	t = wait_idle(IDLE_S, LIMIT_S);
 	after = allfree_kb();
 	if (read_counts(&c))
 		return 1;

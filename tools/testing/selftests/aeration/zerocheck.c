@@ -22,19 +22,16 @@
  *   zerocheck HOG_MIB CHECK_MIB
  */
 #include <fcntl.h>
-#include <poll.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include "aeration_util.h"
 
-#define CONTROL		"/dev/ttyS2"
 #define DIRTY_BYTES	(8 << 20)
 
 #ifndef MADV_POPULATE_WRITE
@@ -50,35 +47,6 @@ static void *map(size_t len)
 		return NULL;
 	madvise(p, len, MADV_NOHUGEPAGE);
 	return p;
-}
-
-static int control_fd = -1;
-
-static int control_open(void)
-{
-	struct termios t;
-
-	control_fd = open(CONTROL, O_RDONLY | O_NOCTTY | O_NONBLOCK);
-	if (control_fd < 0)
-		return -1;
-	if (!tcgetattr(control_fd, &t)) {
-		cfmakeraw(&t);
-		tcsetattr(control_fd, TCSANOW, &t);
-	}
-	return 0;
-}
-
-/* The next command byte, waiting up to @ms (-1: for ever); 0 if none. */
-static char control_poll(int ms)
-{
-	struct pollfd pfd = { .fd = control_fd, .events = POLLIN };
-	char c;
-
-	while (poll(&pfd, 1, ms) > 0) {
-		if (read(control_fd, &c, 1) == 1 && c != '\n' && c != '\r')
-			return c;
-	}
-	return 0;
 }
 
 /*
@@ -121,7 +89,7 @@ int main(int argc, char **argv)
 	hog_len = (size_t)atol(argv[1]) << 20;
 	check_len = (size_t)atol(argv[2]) << 20;
 	if (control_open()) {
-		printf("@@ error: %s\n", CONTROL);
+		printf("@@ error: %s\n", CONTROL_PORT);
 		return 1;
 	}
 
