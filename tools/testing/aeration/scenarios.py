@@ -133,7 +133,8 @@ class Migration:
 
     def __init__(self, kernel, initrd, rundir, name, hinting=False,
                  hog_mib=1228, mem_mib=2048, bandwidth=1 << 30,
-                 balloon_mib=0, buf_mib=32, churn_mib=0, cmdline=None):
+                 balloon_mib=0, buf_mib=32, churn_mib=0, cmdline=None,
+                 dst_paused=False):
         args = {"scenario": "migrate", "hog_mib": hog_mib,
                 "buf_mib": buf_mib}
         if churn_mib:
@@ -148,6 +149,9 @@ class Migration:
                          **self.common)
         self.dsts = []
         self.bandwidth = bandwidth
+        # Destinations that stay paused after the migration (-S), so that
+        # their RAM can be compared with the source's.
+        self.dst_extra = ["-S"] if dst_paused else []
 
     def __enter__(self):
         return self
@@ -195,7 +199,7 @@ class Migration:
         sock = os.path.join(self.rundir, "%s-%d.mig" % (self.name, n))
         dst = Guest(self.kernel, self.initrd, self.rundir,
                     "%s-dst%d" % (self.name, n), incoming="unix:" + sock,
-                    **self.common)
+                    extra=self.dst_extra, **self.common)
         self.dsts.append(dst)
         dst.start()
         time.sleep(1.0)
@@ -252,6 +256,33 @@ class Migration:
         last = _fields(guest.data.lines, "verify")
         return (int(last[-1][1][0]), int(last[-1][1][1])) if last else \
             (None, None)
+
+    def compare_ram(self, dst, page=4096):
+        """Pages of guest RAM that differ between the stopped source and
+        a paused destination (QMP pmemsave of both), and the first few."""
+        paths = []
+        for g in (self.src, dst):
+            path = os.path.join(g.dir, "ram.bin")
+            g.qmp.cmd("pmemsave", val=0, size=self.mem_mib << 20,
+                      filename=path)
+            paths.append(path)
+        bad, first = 0, []
+        with open(paths[0], "rb") as a, open(paths[1], "rb") as b:
+            off = 0
+            while True:
+                x, y = a.read(1 << 20), b.read(1 << 20)
+                if not x and not y:
+                    break
+                if x != y:
+                    for i in range(0, max(len(x), len(y)), page):
+                        if x[i:i + page] != y[i:i + page]:
+                            bad += 1
+                            if len(first) < 8:
+                                first.append("%#x" % (off + i))
+                off += 1 << 20
+        for p in paths:
+            os.unlink(p)
+        return bad, first
 
     @staticmethod
     def hintstat(guest):

@@ -335,6 +335,144 @@ def migrate_init_on_free(ctx, kernel=None):
     return res
 
 
+PRESSURE_BOUND_MS = 2000     # slowest MiB under pressure, see there
+STALL_S = 25                 # a host that stops answering hints, that long
+FREEZER = "/sys/fs/cgroup/freezer"
+
+
+class _Frozen:
+    """Freeze one host thread (cgroup v1 freezer) for a while: a host whose
+    hint processing (QEMU's iothread) stalls while the vCPUs run."""
+
+    def __init__(self, tid):
+        self.tid = tid
+        self.dir = os.path.join(FREEZER, "aeration-%d" % os.getpid())
+
+    def __enter__(self):
+        os.makedirs(self.dir, exist_ok=True)
+        with open(os.path.join(self.dir, "tasks"), "w") as f:
+            f.write("%d\n" % self.tid)
+        with open(os.path.join(self.dir, "freezer.state"), "w") as f:
+            f.write("FROZEN\n")
+        return self
+
+    def thaw(self):
+        if not os.path.isdir(self.dir):
+            return
+        with open(os.path.join(self.dir, "freezer.state"), "w") as f:
+            f.write("THAWED\n")
+        try:
+            with open(os.path.join(FREEZER, "tasks"), "w") as f:
+                f.write("%d\n" % self.tid)
+        except OSError:
+            pass                # the thread is gone
+        os.rmdir(self.dir)
+
+    def __exit__(self, *exc):
+        self.thaw()
+
+
+def _pressure_migration(ctx, kernel, name, stall=False):
+    """The pressure scenario under a hinted migration, its balloon (512
+    MiB, deflate-on-oom) the only place the extra memory can come from;
+    with stall, QEMU's iothread (which serves the hints) is frozen for
+    STALL_S from before the migration."""
+    common = dict(mem_mib=2048, reporting=False, hinting=True, control=True,
+                  deflate_on_oom=True,
+                  cmdline={"scenario": "pressure", "extra_mib": 64})
+    sock = os.path.join(ctx.rundir, name + ".mig")
+    src = Guest(kernel, ctx.initrd, ctx.rundir, name + "-src", **common)
+    dst = Guest(kernel, ctx.initrd, ctx.rundir, name + "-dst",
+                incoming="unix:" + sock, **common)
+    res, frozen = [], None
+    try:
+        src.start()
+        if not src.wait_data(r"^@@ pressure-waiting", 300):
+            raise GuestError("the guest never got ready")
+        target = (2048 - BALLOON_MIB) << 20
+        src.qmp.cmd("balloon", value=target)
+        deadline = time.monotonic() + 180
+        while src.qmp.cmd("query-balloon")["actual"] > target:
+            if time.monotonic() > deadline:
+                raise GuestError("balloon did not inflate")
+            time.sleep(0.5)
+        dst.start()
+        time.sleep(1.0)
+        src.qmp.cmd("migrate-set-parameters", **{"max-bandwidth": 64 << 20})
+        # The guest starts taking its memory, then the migration starts on
+        # a slow link (it cannot converge meanwhile): hint rounds, balloon
+        # pages first, go on while the guest takes the rest.
+        src.send_control("g")
+        if not src.wait_data(r"^@@ pressure-start", 60):
+            raise GuestError("the pressure program did not start")
+        if stall:
+            tid = [t["thread-id"] for t in src.qmp.cmd("query-iothreads")
+                   if t["id"] == "io0"][0]
+            frozen = _Frozen(tid).__enter__()
+            t_frozen = time.monotonic()
+        src.qmp.cmd("migrate", uri="unix:" + sock)
+        if stall:
+            src.wait_data(r"^@@ pressure-exit", STALL_S)
+            time.sleep(max(0, STALL_S - (time.monotonic() - t_frozen)))
+            frozen.thaw()
+        hit = src.wait_data(r"^@@ pressure-exit (\d+) (\d+)", 600)
+        if not hit:
+            raise GuestError("the pressure program did not end")
+        kills = int(hit[2].group(2))
+        done = src.wait_data(r"^@@ pressure-done (\d+) (\d+) (\S+) (\d+)",
+                             1)
+        mig = src.qmp.cmd("query-migrate")
+        src.qmp.cmd("migrate-set-parameters", **{"max-bandwidth": 1 << 30})
+        info = src.wait_migration(300)
+        res.append((name + ": no OOM kill", kills == 0 and done is not None,
+                    "%d processes killed; %s" % (kills, done[2].string
+                                                 if done else "no result")))
+        if done:
+            slow = int(done[2].group(2))
+            res.append((name + ": slowest MiB within %d ms" %
+                        PRESSURE_BOUND_MS, slow <= PRESSURE_BOUND_MS,
+                        "slowest MiB %d ms, %s MiB in %s s, %s balloon pages "
+                        "deflated, migration %s then (%s syncs)" %
+                        (slow, done[2].group(1), done[2].group(3),
+                         done[2].group(4), mig.get("status"),
+                         mig.get("ram", {}).get("dirty-sync-count"))))
+        if stall:
+            reset = [l for _, l in src.console.lines
+                     if "no answer from the host: resetting" in l]
+            res.append((name + ": the stalled hint wait gave up and reset "
+                        "the device", bool(reset),
+                        reset[0] if reset else "no reset in the console"))
+        res.append((name + ": migration completed",
+                    info.get("status") == "completed",
+                    "status %s" % info.get("status")))
+    except GuestError as e:
+        res.append((name, False, str(e)))
+    finally:
+        if frozen:
+            frozen.thaw()
+        for g in (src, dst):
+            if g.proc:
+                g.stop()
+    for g, side in ((src, "src"), (dst, "dst")):
+        res += _splat_check(g, "%s-%s" % (name, side))
+    return res
+
+
+def migrate_pressure(ctx, kernel=None):
+    """Memory pressure during a hinted migration: the balloon deflates on
+    OOM, nobody is OOM-killed."""
+    return _pressure_migration(ctx, kernel or ctx.debug_kernel,
+                               "migrate-pressure")
+
+
+def migrate_stall(ctx, kernel=None):
+    """The host stops answering hints (its iothread frozen) while the guest
+    needs its balloon: deflate-on-OOM does not wait for the host, and the
+    round gives up within its bound and resets the device."""
+    return _pressure_migration(ctx, kernel or ctx.debug_kernel,
+                               "migrate-stall", stall=True)
+
+
 BALLOON_MIB = 512
 BALLOON_LINK = 256 << 20     # max-bandwidth of the balloon test, see there
 
@@ -388,6 +526,47 @@ def _dst_checks(name, r):
     out.append((name + ": clean consoles", not r["splats"],
                 "\n".join(r["splats"])))
     return out
+
+
+BUSY_CHURN_MIB = 128
+BUSY_RUNS = 5
+
+
+def migrate_busy(ctx):
+    """A busy guest (128 MiB churn) migrates intact: without hints its RAM
+    on the destination equals the source's page by page; with our hints
+    the guest's own checks pass in every one of five runs."""
+    name = "migrate-busy"
+    res = []
+    with Migration(ctx.debug_kernel, ctx.initrd, ctx.rundir, name + "-plain",
+                   churn_mib=BUSY_CHURN_MIB, dst_paused=True) as m:
+        m.prepare()
+        r = m.migrate()
+        ok = r["status"] == "completed"
+        bad, first = m.compare_ram(m.dsts[-1]) if ok else (None, [])
+        res.append((name + ": without hints the destination's RAM equals the "
+                    "source's", ok and bad == 0,
+                    "status %s, %s pages differ %s; %s" %
+                    (r["status"], bad, " ".join(first), _mig_fmt(r))))
+        splats = m.splats(dsts=False)
+        res.append((name + ": without hints, clean console", not splats,
+                    "\n".join(splats)))
+    fails = []
+    for i in range(BUSY_RUNS):
+        r = _migrate_once(ctx, ctx.debug_kernel, "%s-hints%d" % (name, i),
+                          True, churn_mib=BUSY_CHURN_MIB)
+        ok = (r["status"] == "completed" and r.get("dst_passes") is not None
+              and r.get("dst_bad") == 0 and not r["splats"])
+        if not ok:
+            fails.append("run %d: status %s, %s passes, %s bad words%s" %
+                         (i, r["status"], r.get("dst_passes"),
+                          r.get("dst_bad"), ", splat:\n" +
+                          "\n".join(r["splats"][:40]) if r["splats"]
+                          else ""))
+    res.append((name + ": with hints, %d of %d runs intact" %
+                (BUSY_RUNS - len(fails), BUSY_RUNS), not fails,
+                "\n".join(fails)))
+    return res
 
 
 HINT_WIDE_WINDOW = 192      # MiB, vm.aeration_hint_window_mib
@@ -670,7 +849,8 @@ def style(ctx):
     return out
 
 
-CHECK = [kunit, kselftests, orders, migrate_init_on_free, reclaim_aeration,
+CHECK = [kunit, kselftests, orders, migrate_init_on_free, migrate_pressure,
+         migrate_stall, reclaim_aeration,
          unplug, reclaim_stock,
          reclaim_control, migrate_hints, migrate_stock_hints, migrate_balloon,
-         migrate_cancel, migrate_unbind, bench_smoke, style]
+         migrate_cancel, migrate_unbind, migrate_busy, bench_smoke, style]
