@@ -24,6 +24,9 @@ struct fake_hint {
 	unsigned int calls, queued, waits;
 	unsigned int inflight, max_inflight;
 	unsigned int early;		/* waited for a batch not queued */
+	/* Queued batches, oldest first: each wait must be for the oldest. */
+	struct scatterlist *fifo[AERATION_HINT_DEPTH];
+	unsigned int fifo_head, out_of_order;
 	unsigned int returned_early;	/* free pages back before the wait */
 	unsigned int max_nents;
 	unsigned int bad_free;		/* free ranges not isolated/too small */
@@ -58,6 +61,8 @@ static int fake_hint(struct aeration_hint_dev *hdev, struct scatterlist *sg,
 	}
 	fh->calls++;
 	fh->queued++;
+	if (fh->inflight < AERATION_HINT_DEPTH)
+		fh->fifo[(fh->fifo_head + fh->inflight) % AERATION_HINT_DEPTH] = sg;
 	fh->inflight++;
 	fh->max_inflight = max(fh->max_inflight, fh->inflight);
 	fh->max_nents = max(fh->max_nents, nents);
@@ -107,6 +112,9 @@ static int fake_wait(struct aeration_hint_dev *hdev, struct scatterlist *sg)
 		fh->early++;
 		return 0;
 	}
+	if (fh->fifo[fh->fifo_head] != sg)
+		fh->out_of_order++;
+	fh->fifo_head = (fh->fifo_head + 1) % AERATION_HINT_DEPTH;
 	fh->inflight--;
 	fh->waits++;
 	/*
@@ -191,10 +199,11 @@ static void aeration_hint_test_all(struct kunit *test)
 	/* Every queued batch waited for, never more than the depth at once. */
 	KUNIT_EXPECT_EQ(test, fh->waits, fh->queued);
 	KUNIT_EXPECT_EQ(test, fh->early, 0U);
+	KUNIT_EXPECT_EQ_MSG(test, fh->out_of_order, 0U,
+			    "waited for a batch that was not the oldest");
 	KUNIT_EXPECT_EQ(test, fh->returned_early, 0U);
 	KUNIT_EXPECT_LE(test, fh->max_inflight, (unsigned int)AERATION_HINT_DEPTH);
 	KUNIT_EXPECT_EQ(test, fh->downward, 0U);
-	KUNIT_EXPECT_LE(test, fh->max_nents, 64U);
 	KUNIT_EXPECT_LE(test, fh->max_bytes,
 			((unsigned long)hint_window_mib << 20) / AERATION_HINT_DEPTH);
 	expect_clean_round(test, fh, free0);
@@ -206,6 +215,39 @@ static void aeration_hint_test_all(struct kunit *test)
 	KUNIT_EXPECT_GE(test, global_zone_page_state(NR_FREE_PAGES) +
 			4 * MAX_ORDER_NR_PAGES, free0);
 	fake_hint_free(fh);
+}
+
+/*
+ * A device that holds few ranges: a batch never carries more than its share
+ * of the capacity.  Free memory is made fragmented first (every other
+ * block of a run allocated), so that batches have ranges to spare.
+ */
+#define FRAG_BLOCKS	64
+
+static void aeration_hint_test_capacity(struct kunit *test)
+{
+	unsigned long free0 = global_zone_page_state(NR_FREE_PAGES);
+	struct page *blk[FRAG_BLOCKS];
+	struct fake_hint *fh;
+	unsigned int i, n;
+
+	for (n = 0; n < FRAG_BLOCKS; n++) {
+		blk[n] = alloc_pages(GFP_KERNEL | __GFP_NOWARN, pageblock_order);
+		if (!blk[n])
+			break;
+	}
+	for (i = 0; i < n; i += 2)
+		__free_pages(blk[i], pageblock_order);
+
+	fh = fake_hint_new(test);
+	fh->hdev.capacity = 2 * AERATION_HINT_DEPTH;
+	KUNIT_EXPECT_EQ(test, aeration_hint_round(&fh->hdev, 8), 0);
+	KUNIT_EXPECT_LE(test, fh->max_nents, 2U);
+	KUNIT_EXPECT_EQ(test, fh->out_of_order, 0U);
+	expect_clean_round(test, fh, free0);
+	fake_hint_free(fh);
+	for (i = 1; i < n; i += 2)
+		__free_pages(blk[i], pageblock_order);
 }
 
 /*
@@ -389,6 +431,7 @@ static struct kunit_case aeration_hint_test_cases[] = {
 	KUNIT_CASE(aeration_hint_test_order),
 	KUNIT_CASE(aeration_hint_test_window),
 	KUNIT_CASE(aeration_hint_test_balloon),
+	KUNIT_CASE(aeration_hint_test_capacity),
 	{}
 };
 
