@@ -349,6 +349,9 @@ class _Frozen:
         self.dir = os.path.join(FREEZER, "aeration-%d" % os.getpid())
 
     def __enter__(self):
+        if not os.path.exists(os.path.join(FREEZER, "tasks")):
+            raise GuestError("no cgroup v1 freezer at %s (the stall test "
+                             "freezes one QEMU thread)" % FREEZER)
         os.makedirs(self.dir, exist_ok=True)
         with open(os.path.join(self.dir, "tasks"), "w") as f:
             f.write("%d\n" % self.tid)
