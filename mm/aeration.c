@@ -403,7 +403,8 @@ out:
  * @aerated: it goes back aerated
  *
  * A page larger than a pageblock goes back whole if its pageblocks still
- * share one type (__isolate_free_page() made them so): pieces below a
+ * share one type (__isolate_free_page() made mergeable ones MOVABLE; CMA
+ * and highatomic blocks keep theirs): pieces below a
  * tracked order would lose the aerated state and merge back into a raw
  * page, to be reported again.  Otherwise (one was isolated while the page
  * was off the lists) each pageblock goes back to the list of its own type,

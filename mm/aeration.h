@@ -70,14 +70,15 @@ static inline bool aeration_merge(struct zone *zone, unsigned int order,
  * keep more than @mark pages free?  The allocator's own check, for the
  * allocations the block would have served: free CMA pages count only for a
  * CMA block, the highatomic reserve never does, and the lowmem reserve
- * that keeps a lower zone for its own allocations is left alone (movable
- * user memory, the usual taker, may come from any zone).
+ * that keeps a lower zone for its own allocations is not lent (checked
+ * for movable user memory, the usual taker, which may come from any
+ * zone).
  */
 static inline bool aeration_wmark_room(struct zone *zone, unsigned int order,
 				       int mt, unsigned long mark)
 {
 	return zone_watermark_ok(zone, 0, mark + (1UL << order),
-				 MAX_NR_ZONES - 1,
+				 gfp_zone(GFP_HIGHUSER_MOVABLE),
 				 is_migrate_cma(mt) ? ALLOC_CMA : 0);
 }
 

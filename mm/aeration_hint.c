@@ -195,7 +195,7 @@ static int hint_send(struct hint_round *r, struct hint_batch *b)
  * lists, from *@pfn on, into @b.  *@low is set when lending another block
  * would take the zone to its high watermark (the walk leaves the zone
  * alone then): a guest under memory pressure keeps its free memory, and
- * kswapd is not woken for a hint.
+ * no allocation falls below the low watermark because of a hint.
  */
 static void hint_collect(struct hint_round *r, struct hint_batch *b,
 			 struct zone *zone, unsigned long *pfn, bool *low)
@@ -317,8 +317,9 @@ static int hint_pfns(struct hint_round *r, unsigned int n)
 }
 
 /*
- * Walk the balloon once round.  Each pass rotates up to half the balloon
- * (at most HINT_BALLOON_PAGES) from the head of the list to its tail,
+ * Walk the balloon once round.  Each pass rotates up to half of what is
+ * inflated then (at most HINT_BALLOON_PAGES; a balloon of one page is not
+ * hinted) from the head of the list to its tail,
  * HINT_BALLOON_LOCKED at a time under pages_lock, taking each page's lock
  * (trylock_page(): a page being deflated or migrated is skipped), sorts
  * them and queues them as ranges.  The page lock keeps a hinted page
@@ -334,9 +335,7 @@ static int hint_balloon_pages(struct hint_round *r)
 {
 	struct aeration_hint_dev *hdev = r->hdev;
 	struct balloon_dev_info *b = hdev->balloon;
-	unsigned long left = hdev->balloon_pages;
-	unsigned long pass = clamp_t(unsigned long, left / 2, 1,
-				     HINT_BALLOON_PAGES);
+	unsigned long left = hdev->balloon_pages, pass;
 	unsigned int n, seen, i;
 	unsigned long flags;
 	int err = 0;
@@ -344,6 +343,11 @@ static int hint_balloon_pages(struct hint_round *r)
 	while (!err && left) {
 		struct page *page;
 
+		/* Half of what is inflated now: the rest can deflate. */
+		pass = min_t(unsigned long, READ_ONCE(*hdev->balloon_now) / 2,
+			     HINT_BALLOON_PAGES);
+		if (!pass)
+			break;
 		for (n = 0, seen = 0; seen < pass && seen < left;) {
 			unsigned int k = seen;
 
@@ -430,7 +434,8 @@ int aeration_hint_round(struct aeration_hint_dev *hdev, u32 id)
 	int err;
 
 	if (!hdev || !hdev->hint || !hdev->wait ||
-	    hdev->capacity < AERATION_HINT_DEPTH)
+	    hdev->capacity < AERATION_HINT_DEPTH ||
+	    (hdev->balloon && !hdev->balloon_now))
 		return -EINVAL;
 
 	mutex_lock(&hint_mutex);

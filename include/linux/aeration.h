@@ -15,7 +15,6 @@
 #include <linux/types.h>
 
 struct balloon_dev_info;
-struct mutex;
 
 struct aeration_dev_info {
 	/*
@@ -30,7 +29,8 @@ struct aeration_dev_info {
 	unsigned int capacity;
 	/*
 	 * Lowest order worth reporting for this device, or 0 for the default
-	 * (pageblock_order).  Becomes vm.aeration_order at registration.
+	 * (pageblock_order).  Becomes vm.aeration_order at registration
+	 * unless the admin has set that, and goes with the device.
 	 */
 	unsigned int order;
 };
@@ -67,13 +67,16 @@ struct aeration_hint_dev {
 	unsigned int capacity;
 	/*
 	 * Optional: the device's inflated pages, also hinted (the host holds
-	 * no data for them); @balloon_pages bounds the walk.  A hinted page
-	 * is locked (trylock_page() under @balloon->pages_lock) until the
-	 * host is done with it: the device's deflate must skip locked pages,
-	 * as balloon_page_list_dequeue() does.
+	 * no data for them); @balloon_pages bounds the walk, and
+	 * *@balloon_now (read without a lock) is the balloon's size now: a
+	 * pass locks at most half of it.  A hinted page is locked
+	 * (trylock_page() under @balloon->pages_lock) until the host is done
+	 * with it: the device's deflate must skip locked pages, as
+	 * balloon_page_list_dequeue() does.
 	 */
 	struct balloon_dev_info *balloon;
 	unsigned long balloon_pages;
+	const unsigned int *balloon_now;
 };
 
 #ifdef CONFIG_PAGE_AERATION

@@ -45,6 +45,9 @@ struct fake_hint {
 	unsigned int nlast;
 	/* Balloon ranges, to check coalescing. */
 	unsigned int balloon_ranges;
+	/* The fake balloon's list: most of its pages locked at once. */
+	struct balloon_dev_info *balloon;
+	unsigned int max_locked;
 };
 
 static int fake_hint(struct aeration_hint_dev *hdev, struct scatterlist *sg,
@@ -73,6 +76,16 @@ static int fake_hint(struct aeration_hint_dev *hdev, struct scatterlist *sg,
 		unsigned long pfn = page_to_pfn(page);
 
 		/* Balloon pages are allocated (a reference each), free ones not. */
+		if (page_count(page) && fh->balloon && !k) {
+			struct page *bp;
+			unsigned int locked = 0;
+
+			spin_lock_irq(&fh->balloon->pages_lock);
+			list_for_each_entry(bp, &fh->balloon->pages, lru)
+				locked += PageLocked(bp);
+			spin_unlock_irq(&fh->balloon->pages_lock);
+			fh->max_locked = max(fh->max_locked, locked);
+		}
 		if (page_count(page)) {
 			/* Locked, so that no deflate takes them meanwhile. */
 			for (i = 0; i < n; i++)
@@ -339,6 +352,7 @@ static void aeration_hint_test_balloon(struct kunit *test)
 	unsigned long bal0 = aeration_test_vm_event(AERATION_BALLOON_PAGES_HINTED);
 	unsigned int nblock = 1U << FAKE_BALLOON_BLOCK_ORDER;
 	unsigned int i, total = nblock + FAKE_BALLOON_SINGLES, listed = 0;
+	unsigned int inflated;
 	struct balloon_dev_info b;
 	struct page *block, *page, *tmp;
 	struct fake_hint *fh;
@@ -365,22 +379,32 @@ static void aeration_hint_test_balloon(struct kunit *test)
 	fh = fake_hint_new(test);
 	fh->hdev.balloon = &b;
 	fh->hdev.balloon_pages = total;
+	/* As if the list were half of what is inflated: one pass takes it. */
+	inflated = 2 * total;
+	fh->hdev.balloon_now = &inflated;
 	KUNIT_EXPECT_EQ(test, aeration_hint_round(&fh->hdev, 5), 0);
 	KUNIT_EXPECT_EQ(test, fh->balloon_pages, (unsigned long)total);
 	KUNIT_EXPECT_EQ(test, fh->bad_balloon, 0U);
 	KUNIT_EXPECT_EQ(test, fh->twice, 0U);
-	/*
-	 * A pass takes half the balloon (the other half stays free to
-	 * deflate), and the block is one range per pass it falls in: at most
-	 * two more ranges than singles.
-	 */
-	KUNIT_EXPECT_LE(test, fh->balloon_ranges, total - nblock + 2);
+	/* The block is one range: at most one more range than singles. */
+	KUNIT_EXPECT_LE(test, fh->balloon_ranges, total - nblock + 1);
 	for (i = 0; i < nblock; i++)
 		KUNIT_EXPECT_TRUE(test, test_bit(page_to_pfn(block + i), fh->seen));
 	KUNIT_EXPECT_EQ(test, aeration_test_vm_event(AERATION_BALLOON_PAGES_HINTED) - bal0,
 			(unsigned long)total);
 	list_for_each_entry(page, &b.pages, lru)
 		KUNIT_EXPECT_FALSE(test, PageLocked(page));
+
+	/* All of it inflated: a pass never locks more than half of it. */
+	inflated = total;
+	fh->balloon = &b;
+	bitmap_zero(fh->seen, fh->nbits);
+	fh->balloon_pages = 0;
+	KUNIT_EXPECT_EQ(test, aeration_hint_round(&fh->hdev, 6), 0);
+	KUNIT_EXPECT_EQ(test, fh->balloon_pages, (unsigned long)total);
+	KUNIT_EXPECT_GT(test, fh->max_locked, 0U);
+	KUNIT_EXPECT_LE(test, fh->max_locked, total / 2);
+	fh->balloon = NULL;
 
 	/* A page someone holds (a deflate in progress) is left alone. */
 	bitmap_zero(fh->seen, fh->nbits);

@@ -87,6 +87,7 @@ static void fake_init(struct fake_dev *fd, unsigned int capacity)
 
 /* Saved tunables, restored by every test's exit. */
 static int saved_order, saved_high, saved_delay, saved_batch, saved_settle;
+static bool saved_order_set;
 static bool skipped;		/* exit runs after a skip too: leave all be */
 
 static int aeration_test_init(struct kunit *test)
@@ -97,6 +98,7 @@ static int aeration_test_init(struct kunit *test)
 		return 0;
 	}
 	saved_order = aeration_order;
+	saved_order_set = aeration_order_set;
 	saved_high = aeration_high_wmark;
 	saved_delay = aeration_delay_ms;
 	saved_batch = aeration_batch;
@@ -114,6 +116,7 @@ static void aeration_test_exit(struct kunit *test)
 	if (READ_ONCE(aer.dev))
 		aeration_unregister(aer.dev);
 	aeration_order = saved_order;
+	aeration_order_set = saved_order_set;
 	aeration_high_wmark = saved_high;
 	aeration_delay_ms = saved_delay;
 	aeration_batch = saved_batch;

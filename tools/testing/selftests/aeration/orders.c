@@ -141,6 +141,9 @@ int main(int argc, char **argv)
 	pid = start_hog(mib, 0, &release);
 	if (pid < 0)
 		return 1;
+	/* The worker runs between flips: each one stops a pass mid-way. */
+	if (sysctl_write_long("aeration_delay_ms", 0))
+		return 1;
 	close(release);
 	waitpid(pid, &status, 0);
 	for (order = 0; order < 6; order++) {
@@ -148,9 +151,10 @@ int main(int argc, char **argv)
 
 		if (set_order(flips[order]))
 			return 1;
-		usleep(30 * 1000);
+		usleep(50 * 1000);
 	}
 	t = wait_idle(IDLE_S, LIMIT_S);
+	sysctl_write_long("aeration_delay_ms", 100);
 	after = allfree_kb();
 	if (read_counts(&c))
 		return 1;
