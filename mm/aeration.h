@@ -94,6 +94,32 @@ static inline void aeration_alloc_aerated(unsigned int order)
 	__count_vm_events(AERATION_ALLOC_AERATED, 1UL << order);
 }
 
+/* On while a migration's hints are remembered (aeration_hint.c). */
+DECLARE_STATIC_KEY_FALSE(aeration_hint_tracking);
+void __aeration_hint_changed(unsigned long pfn, unsigned int order,
+			     bool taken);
+
+/*
+ * The free pages [@page, @page + 2^@order) leave the free lists to be
+ * used (allocated, isolated, offlined): the host must get them again if
+ * they are freed during this migration.  Not called when a free page only
+ * merges with its buddy.
+ */
+static __always_inline void aeration_hint_taken(struct page *page,
+						unsigned int order)
+{
+	if (static_branch_unlikely(&aeration_hint_tracking))
+		__aeration_hint_changed(page_to_pfn(page), order, true);
+}
+
+/* The pages [@pfn, @pfn + 2^@order) come to the free lists. */
+static __always_inline void aeration_hint_freed(unsigned long pfn,
+						unsigned int order)
+{
+	if (static_branch_unlikely(&aeration_hint_tracking))
+		__aeration_hint_changed(pfn, order, false);
+}
+
 #else
 static inline bool aeration_tracked(struct zone *zone, unsigned int order)
 {
@@ -128,6 +154,14 @@ static inline bool aeration_merge(struct zone *zone, unsigned int order,
 }
 
 static inline void aeration_alloc_aerated(unsigned int order)
+{
+}
+
+static inline void aeration_hint_taken(struct page *page, unsigned int order)
+{
+}
+
+static inline void aeration_hint_freed(unsigned long pfn, unsigned int order)
 {
 }
 

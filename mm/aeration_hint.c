@@ -22,6 +22,18 @@
  * A pfn cursor, not the free lists, orders the walk, so pages that go back
  * are never hinted twice in a round.
  *
+ * The host asks for a round after every bitmap sync, but a block hinted
+ * once stays out of the migration until someone writes it.  So a
+ * migration's rounds remember, one bit per block of the first round's
+ * hint order, what the host has processed (struct hint_map), and the
+ * allocator clears a block's bit when it hands out any of it
+ * (aeration_hint_taken(), behind a static key that is on only while a
+ * map exists): a later round lends only blocks freed since, and ends at
+ * once when there are none.  Balloon pages are hinted in the first round
+ * only.  The map goes when the host says the migration is over
+ * (aeration_hint_done()).  A bit is only ever a reason not to hint: a
+ * wrong one costs the host a page it sends, never the guest a write.
+ *
  * Inflated balloon pages are hinted too (vm.aeration_hint_balloon): the
  * host dropped them at inflation, so sending them is wasted work.  Each
  * hinted balloon page's lock is held until the host has processed it, so
@@ -64,6 +76,7 @@ static int hint_order = -1;		/* pageblock_order once known */
 static int hint_balloon = 1;
 static int hint_drop_cache;
 static int hint_window_mib = 48;	/* free memory lent at once */
+static int hint_rehint;			/* every round hints everything */
 
 static int hint_order_min = PAGE_ALLOC_COSTLY_ORDER + 1;
 static int hint_order_max = MAX_PAGE_ORDER;
@@ -73,11 +86,272 @@ static int hint_window_max;
 
 static DEFINE_MUTEX(hint_mutex);
 
+/*
+ * What this migration's rounds have hinted, one bit per 2^shift pages from
+ * pfn base << shift:
+ *
+ * hinted: the block was free and unchanged since before the bitmap sync
+ *	that preceded the round which hinted it, the host processed the
+ *	hint, and nobody has taken any of it from the free lists since.  The
+ *	host then holds it clean (its dirty bitmap cleared, no write since
+ *	the sync): it needs no further hint.
+ * changed[cur]: some of the block was taken from or freed to the free
+ *	lists since the current round began; changed[!cur]: during the
+ *	round before.  A block with neither bit set has been free and
+ *	untouched since the previous round began, which was before the
+ *	host's latest bitmap sync; only such a block's hint is remembered.
+ *	The first round of a migration can tell nothing (the host synced
+ *	before the map existed) and remembers nothing.
+ *
+ * The allocator clears hinted bits and sets changed bits under the zone's
+ * lock, the round sets hinted bits under it while the block is off the
+ * free lists: atomic bit operations, because two zones' bits may share a
+ * word.  Readers outside hint_mutex hold a zone lock with interrupts off,
+ * an RCU-sched read side.
+ */
+struct hint_map {
+	struct aeration_hint_dev *owner;
+	unsigned long base;		/* first pfn >> shift */
+	unsigned long nbits;
+	unsigned int shift;
+	unsigned int cur;		/* changed[cur]: this round's */
+	u32 last_id;			/* the last round's command id */
+	bool balloon_done;		/* inflated pages hinted already */
+	unsigned long *hinted;
+	unsigned long *changed[2];
+	unsigned long bits[];		/* the three bitmaps */
+};
+
+static struct hint_map __rcu *hint_map;
+DEFINE_STATIC_KEY_FALSE(aeration_hint_tracking);
+
+/* Index of the bit for @pfn, or >= map->nbits outside the map. */
+static unsigned long hint_bit(struct hint_map *map, unsigned long pfn)
+{
+	return (pfn >> map->shift) - map->base;
+}
+
+/* Bits [*@bit, *@end) of @map for [pfn, pfn + 2^order); false if none. */
+static bool hint_bits(struct hint_map *map, unsigned long pfn,
+		      unsigned int order, unsigned long *bit,
+		      unsigned long *end)
+{
+	*bit = hint_bit(map, pfn);
+	if (*bit >= map->nbits)
+		return false;
+	*end = min(hint_bit(map, pfn + (1UL << order) - 1) + 1, map->nbits);
+	return true;
+}
+
+/*
+ * Called by the allocator, see aeration_hint_taken() and
+ * aeration_hint_freed(), with the zone's lock held.
+ */
+void __aeration_hint_changed(unsigned long pfn, unsigned int order,
+			     bool taken)
+{
+	struct hint_map *map = rcu_dereference_sched(hint_map);
+	unsigned long bit, end, i;
+	unsigned long *changed;
+
+	if (!map || !hint_bits(map, pfn, order, &bit, &end))
+		return;
+	if (taken) {
+		i = bit;
+		for_each_set_bit_from(i, map->hinted, end)
+			clear_bit(i, map->hinted);
+	}
+	changed = map->changed[READ_ONCE(map->cur)];
+	for (i = bit; i < end; i++)
+		if (!test_bit(i, changed))
+			set_bit(i, changed);
+}
+
+static bool hint_bits_all(const unsigned long *bits, unsigned long bit,
+			  unsigned long end)
+{
+	return find_next_zero_bit(bits, end, bit) >= end;
+}
+
+static bool hint_bits_none(const unsigned long *bits, unsigned long bit,
+			   unsigned long end)
+{
+	return find_next_bit(bits, end, bit) >= end;
+}
+
+/* Does the host hold this free block clean already? */
+static bool hint_map_hinted(struct hint_map *map, unsigned long pfn,
+			    unsigned int order)
+{
+	unsigned long bit, end;
+
+	if (!map || order < map->shift ||
+	    !hint_bits(map, pfn, order, &bit, &end))
+		return false;
+	return hint_bits_all(map->hinted, bit, end);
+}
+
+/*
+ * Before a free block is isolated (which counts as a change): has it been
+ * untouched since this round began (*@quiet), and since the round before
+ * began, so since before the host's latest sync (return)?
+ */
+static bool hint_map_fresh(struct hint_map *map, unsigned long pfn,
+			   unsigned int order, bool *quiet)
+{
+	unsigned long bit, end;
+
+	/* A smaller block shares its bits: its neighbours' changes count. */
+	*quiet = false;
+	if (!map || order < map->shift ||
+	    !hint_bits(map, pfn, order, &bit, &end))
+		return false;
+	*quiet = hint_bits_none(map->changed[map->cur], bit, end);
+	return *quiet && hint_bits_none(map->changed[!map->cur], bit, end);
+}
+
+/*
+ * The round's own isolation and putback of a block are no change: undo the
+ * bits they set, for a block that had none set this round before (quiet).
+ * Under the zone's lock, so nobody else changed the block meanwhile.
+ */
+static void hint_map_unchange(struct hint_map *map, unsigned long pfn,
+			      unsigned int order)
+{
+	unsigned long bit, end;
+	unsigned long *changed;
+
+	if (!map || !hint_bits(map, pfn, order, &bit, &end))
+		return;
+	changed = map->changed[map->cur];
+	for (; bit < end; bit++)
+		clear_bit(bit, changed);
+}
+
+static void hint_map_mark(struct hint_map *map, unsigned long pfn,
+			  unsigned int order)
+{
+	unsigned long bit, end;
+
+	if (!map || order < map->shift ||
+	    !hint_bits(map, pfn, order, &bit, &end))
+		return;
+	for (; bit < end; bit++)
+		set_bit(bit, map->hinted);
+}
+
+/* Start from nothing: no hint remembered, every block changed. */
+static void hint_map_reset(struct hint_map *map)
+{
+	bitmap_zero(map->hinted, map->nbits);
+	bitmap_fill(map->changed[0], map->nbits);
+	bitmap_fill(map->changed[1], map->nbits);
+	map->balloon_done = false;
+}
+
+/*
+ * A new round: what changed during the previous one becomes changed[!cur],
+ * and changed[cur] starts empty.  Taking each zone's lock once makes sure
+ * no allocator still sets bits in the bitmap being emptied.
+ */
+static void hint_map_next_round(struct hint_map *map)
+{
+	unsigned int next = !map->cur;
+	struct zone *zone;
+
+	bitmap_zero(map->changed[next], map->nbits);
+	WRITE_ONCE(map->cur, next);
+	for_each_populated_zone(zone) {
+		spin_lock_irq(&zone->lock);
+		spin_unlock_irq(&zone->lock);
+	}
+}
+
+/*
+ * The map for a round of @hdev answering command @id, made on its first
+ * round; NULL (hint everything, remember nothing) while another device's
+ * migration has the map, or without memory for one.  Command ids grow
+ * within a migration: one that does not is a new migration whose DONE was
+ * not seen, which starts from nothing.
+ */
+static struct hint_map *hint_map_get(struct aeration_hint_dev *hdev, u32 id,
+				     unsigned int order)
+{
+	struct hint_map *map = rcu_dereference_protected(hint_map,
+					lockdep_is_held(&hint_mutex));
+	unsigned long start = ULONG_MAX, end = 0, nbits, longs;
+	struct zone *zone;
+
+	if (map) {
+		if (map->owner != hdev)
+			return NULL;
+		if (id <= map->last_id)
+			hint_map_reset(map);
+		map->last_id = id;
+		hint_map_next_round(map);
+		return map;
+	}
+	for_each_populated_zone(zone) {
+		start = min(start, zone->zone_start_pfn);
+		end = max(end, zone_end_pfn(zone));
+	}
+	if (start >= end)
+		return NULL;
+	start >>= order;
+	nbits = ((end - 1) >> order) - start + 1;
+	longs = BITS_TO_LONGS(nbits);
+	map = kvzalloc(struct_size(map, bits, 3 * longs),
+		       GFP_KERNEL | __GFP_NOWARN);
+	if (!map) {
+		pr_info_ratelimited("no memory to remember hints: every round hints all free memory\n");
+		return NULL;
+	}
+	map->owner = hdev;
+	map->base = start;
+	map->nbits = nbits;
+	map->shift = order;
+	map->last_id = id;
+	map->hinted = map->bits;
+	map->changed[0] = map->bits + longs;
+	map->changed[1] = map->bits + 2 * longs;
+	hint_map_reset(map);
+	/* The allocator keeps the bits before the first one is relied on. */
+	static_branch_enable(&aeration_hint_tracking);
+	rcu_assign_pointer(hint_map, map);
+	hint_map_next_round(map);
+	return map;
+}
+
+/**
+ * aeration_hint_done - the host says the migration is over
+ * @hdev: the device whose rounds served it
+ *
+ * Forget what @hdev's rounds hinted: the next migration's rounds hint all
+ * free memory again.  Call when the host sends DONE, and before the device
+ * goes away or is reset.  May sleep; no round of @hdev may be running.
+ */
+void aeration_hint_done(struct aeration_hint_dev *hdev)
+{
+	struct hint_map *map;
+
+	mutex_lock(&hint_mutex);
+	map = rcu_dereference_protected(hint_map, lockdep_is_held(&hint_mutex));
+	if (map && map->owner == hdev) {
+		RCU_INIT_POINTER(hint_map, NULL);
+		static_branch_disable(&aeration_hint_tracking);
+		synchronize_rcu();
+		kvfree(map);
+	}
+	mutex_unlock(&hint_mutex);
+}
+EXPORT_SYMBOL_GPL(aeration_hint_done);
+
 /* A free buddy page lent to the device. */
 struct hint_block {
 	struct page *page;
 	unsigned int order;
 	bool aerated;
+	bool fresh, quiet;	/* see hint_map_fresh() */
 };
 
 /*
@@ -107,23 +381,38 @@ struct hint_round {
 	unsigned int max;
 	unsigned int order;
 	unsigned long batch_pages;	/* free memory in one batch, at most */
+	struct hint_map *map;		/* what is hinted already, or NULL */
+	bool rehint;			/* hint it again all the same */
 	unsigned long free_pages;
 	unsigned long balloon_pages;
+	unsigned long skipped;		/* free pages hinted in an earlier round */
 	unsigned int batches;
 	u64 wait_ns;			/* in ->wait: the host's share */
 	u64 max_wait_ns;
 	int err;			/* first error from ->wait */
 };
 
-/* Give a batch of free pages back to its zone, aerated pages aerated. */
-static void hint_putback(struct hint_batch *b)
+/*
+ * Give a batch of free pages back to its zone, aerated pages aerated;
+ * if @applied, the host processed them: remember the fresh ones, before
+ * anyone can take them.
+ */
+static void hint_putback(struct hint_round *r, struct hint_batch *b,
+			 bool applied)
 {
+	struct hint_block *blk;
 	unsigned int i;
 
 	spin_lock_irq(&b->zone->lock);
-	for (i = 0; i < b->nblk; i++)
-		aeration_putback_range(b->blk[i].page, b->blk[i].order,
-				       b->blk[i].aerated);
+	for (i = 0; i < b->nblk; i++) {
+		blk = &b->blk[i];
+		if (blk->fresh && applied)
+			hint_map_mark(r->map, page_to_pfn(blk->page), blk->order);
+		aeration_putback_range(blk->page, blk->order, blk->aerated);
+		if (blk->quiet)
+			hint_map_unchange(r->map, page_to_pfn(blk->page),
+					  blk->order);
+	}
 	spin_unlock_irq(&b->zone->lock);
 }
 
@@ -138,7 +427,7 @@ static void hint_retire(struct hint_round *r)
 	r->wait_ns += t0;
 	r->max_wait_ns = max(r->max_wait_ns, t0);
 	if (b->zone)
-		hint_putback(b);
+		hint_putback(r, b, !err);
 	if (!err) {
 		if (b->zone)
 			r->free_pages += b->pages;
@@ -183,7 +472,7 @@ static int hint_send(struct hint_round *r, struct hint_batch *b)
 	err = r->hdev->hint(r->hdev, b->sgl, b->n);
 	if (err) {
 		if (b->zone)
-			hint_putback(b);
+			hint_putback(r, b, false);
 		return err;
 	}
 	r->count++;
@@ -222,6 +511,11 @@ static void hint_collect(struct hint_round *r, struct hint_batch *b,
 			*pfn += step;
 			continue;
 		}
+		if (!r->rehint && hint_map_hinted(r->map, *pfn, order)) {
+			r->skipped += 1UL << order;
+			*pfn += 1UL << order;
+			continue;
+		}
 		if (b->n && b->pages + (1UL << order) > r->batch_pages)
 			break;
 		mt = get_pageblock_migratetype(page);
@@ -235,10 +529,13 @@ static void hint_collect(struct hint_round *r, struct hint_batch *b,
 			break;
 		}
 		blk->aerated = aeration_page_aerated(zone, page, order);
+		blk->fresh = hint_map_fresh(r->map, *pfn, order, &blk->quiet);
 		if (!__isolate_free_page(page, order)) {
 			*low = true;
 			break;
 		}
+		if (blk->quiet)
+			hint_map_unchange(r->map, *pfn, order);
 		blk->page = page;
 		blk->order = order;
 		b->nblk++;
@@ -416,10 +713,15 @@ static int hint_alloc(struct hint_round *r)
  * Queues, with @hdev->hint, the inflated balloon pages if @hdev->balloon
  * is set and vm.aeration_hint_balloon is on, then batches of free ranges of
  * order >= vm.aeration_hint_order, until done or until ->hint or ->wait
- * returns an error.  At most AERATION_HINT_DEPTH batches are queued at
- * once, each with at most 1/AERATION_HINT_DEPTH of
- * vm.aeration_hint_window_mib of free memory; a batch of free pages is off
- * the free lists from its ->hint until its ->wait returns.  With
+ * returns an error.  Within one migration (until aeration_hint_done()),
+ * a range the host processed in an earlier round is not hinted again
+ * unless it was taken from the free lists since, nor are balloon pages,
+ * unless vm.aeration_hint_rehint is set; a ->wait that returns an error
+ * says the host may not have processed the batch.  At most
+ * AERATION_HINT_DEPTH batches are queued at once, each with at most
+ * 1/AERATION_HINT_DEPTH of vm.aeration_hint_window_mib of free memory; a
+ * batch of free pages is off the free lists from its ->hint until its
+ * ->wait returns.  With
  * vm.aeration_hint_drop_cache, clean page cache is dropped first.  May
  * sleep; rounds are serialised.
  *
@@ -447,6 +749,8 @@ int aeration_hint_round(struct aeration_hint_dev *hdev, u32 id)
 	err = hint_alloc(&r);
 	if (err)
 		goto out;
+	r.map = hint_map_get(hdev, id, r.order);
+	r.rehint = READ_ONCE(hint_rehint);
 
 	t0 = ktime_get_ns();
 	if (READ_ONCE(hint_drop_cache))
@@ -456,8 +760,12 @@ int aeration_hint_round(struct aeration_hint_dev *hdev, u32 id)
 	 * Balloon pages first: they are few ranges, and the host reads them
 	 * as zero pages quickly, so a late hint for them is a wasted one.
 	 */
-	if (hdev->balloon && READ_ONCE(hint_balloon))
+	if (hdev->balloon && READ_ONCE(hint_balloon) &&
+	    (r.rehint || !r.map || !r.map->balloon_done)) {
 		err = hint_balloon_pages(&r);
+		if (!err && r.map)
+			r.map->balloon_done = true;
+	}
 	t_balloon = ktime_get_ns() - t0;
 	if (!aeration_hint_free_pages()) {
 		pr_info_once("free pages not hinted: init_on_free or page poisoning sets their contents\n");
@@ -475,8 +783,8 @@ int aeration_hint_round(struct aeration_hint_dev *hdev, u32 id)
 	count_vm_events(AERATION_PAGES_HINTED, r.free_pages);
 	count_vm_events(AERATION_BALLOON_PAGES_HINTED, r.balloon_pages);
 	trace_aeration_hint_round(id, r.free_pages, r.balloon_pages,
-				  r.batches, ktime_get_ns() - t0, t_balloon,
-				  r.wait_ns, r.max_wait_ns, err);
+				  r.skipped, r.batches, ktime_get_ns() - t0,
+				  t_balloon, r.wait_ns, r.max_wait_ns, err);
 out:
 	hint_free(&r);
 	mutex_unlock(&hint_mutex);
@@ -506,6 +814,15 @@ static struct ctl_table aeration_hint_sysctls[] = {
 	{
 		.procname	= "aeration_hint_drop_cache",
 		.data		= &hint_drop_cache,
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= SYSCTL_ZERO,
+		.extra2		= SYSCTL_ONE,
+	},
+	{
+		.procname	= "aeration_hint_rehint",
+		.data		= &hint_rehint,
 		.maxlen		= sizeof(int),
 		.mode		= 0644,
 		.proc_handler	= proc_dointvec_minmax,

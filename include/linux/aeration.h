@@ -42,6 +42,8 @@ struct aeration_dev_info {
  * vm.aeration_hint_balloon, the inflated balloon pages) through ->hint in
  * small batches, up to AERATION_HINT_DEPTH of them queued at once.  Free
  * pages are off the free lists only while their batch is with the host.
+ * Later rounds of the same migration hint only what changed; the device
+ * calls aeration_hint_done() when the host says the migration is over.
  */
 #define AERATION_HINT_DEPTH	6
 
@@ -57,7 +59,9 @@ struct aeration_hint_dev {
 	 * Wait until the host is done with the ranges queued as @sg; the
 	 * caller reuses the pages when this returns, so it must not return
 	 * before, unless the host can no longer act on them (a negative
-	 * errno then ends the round).  May sleep.
+	 * errno then ends the round).  Return 0 only if the host applied
+	 * them (it was still in this round): such ranges are not hinted
+	 * again during this migration while they stay free.  May sleep.
 	 */
 	int (*wait)(struct aeration_hint_dev *hdev, struct scatterlist *sg);
 	/*
@@ -83,6 +87,7 @@ struct aeration_hint_dev {
 int aeration_register(struct aeration_dev_info *aerdev);
 void aeration_unregister(struct aeration_dev_info *aerdev);
 int aeration_hint_round(struct aeration_hint_dev *hdev, u32 id);
+void aeration_hint_done(struct aeration_hint_dev *hdev);
 #else
 static inline int aeration_register(struct aeration_dev_info *aerdev)
 {
@@ -96,6 +101,10 @@ static inline void aeration_unregister(struct aeration_dev_info *aerdev)
 static inline int aeration_hint_round(struct aeration_hint_dev *hdev, u32 id)
 {
 	return -ENODEV;
+}
+
+static inline void aeration_hint_done(struct aeration_hint_dev *hdev)
+{
 }
 #endif
 

@@ -21,6 +21,7 @@ struct fake_hint {
 	struct aeration_hint_dev hdev;
 	int err;			/* what hint() returns ... */
 	unsigned int err_at;		/* ... from this call on (0: first) */
+	int wait_err;			/* what wait() returns */
 	unsigned int calls, queued, waits;
 	unsigned int inflight, max_inflight;
 	unsigned int early;		/* waited for a batch not queued */
@@ -142,7 +143,7 @@ static int fake_wait(struct aeration_hint_dev *hdev, struct scatterlist *sg)
 		else if (!PageLocked(sg_page(s)))
 			fh->bad_balloon++;
 	}
-	return 0;
+	return fh->wait_err;
 }
 
 static struct fake_hint *fake_hint_new(struct kunit *test)
@@ -159,9 +160,22 @@ static struct fake_hint *fake_hint_new(struct kunit *test)
 	return fh;
 }
 
+/* Each test's first round starts a migration of its own. */
 static void fake_hint_free(struct fake_hint *fh)
 {
+	aeration_hint_done(&fh->hdev);
 	vfree(fh->seen);
+}
+
+/* A new round of the same migration: forget what the fake saw. */
+static void fake_hint_again(struct fake_hint *fh)
+{
+	bitmap_zero(fh->seen, fh->nbits);
+	fh->free_pages = 0;
+	fh->balloon_pages = 0;
+	fh->twice = 0;
+	fh->zone = NULL;
+	fh->next_pfn = 0;
 }
 
 /*
@@ -395,7 +409,13 @@ static void aeration_hint_test_balloon(struct kunit *test)
 	list_for_each_entry(page, &b.pages, lru)
 		KUNIT_EXPECT_FALSE(test, PageLocked(page));
 
+	/* A later round of the same migration leaves the balloon alone. */
+	fake_hint_again(fh);
+	KUNIT_EXPECT_EQ(test, aeration_hint_round(&fh->hdev, 6), 0);
+	KUNIT_EXPECT_EQ(test, fh->balloon_pages, 0UL);
+
 	/* All of it inflated: a pass never locks more than half of it. */
+	aeration_hint_done(&fh->hdev);
 	inflated = total;
 	fh->balloon = &b;
 	bitmap_zero(fh->seen, fh->nbits);
@@ -407,6 +427,7 @@ static void aeration_hint_test_balloon(struct kunit *test)
 	fh->balloon = NULL;
 
 	/* A page someone holds (a deflate in progress) is left alone. */
+	aeration_hint_done(&fh->hdev);
 	bitmap_zero(fh->seen, fh->nbits);
 	fh->balloon_pages = 0;
 	lock_page(block);
@@ -418,6 +439,7 @@ static void aeration_hint_test_balloon(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, fh->bad_balloon, 0U);
 
 	/* Switched off: no balloon page is hinted. */
+	aeration_hint_done(&fh->hdev);
 	hint_balloon = 0;
 	bitmap_zero(fh->seen, fh->nbits);
 	fh->balloon_pages = 0;
@@ -431,6 +453,147 @@ static void aeration_hint_test_balloon(struct kunit *test)
 		listed++;
 	}
 	KUNIT_EXPECT_EQ(test, listed, total);
+	fake_hint_free(fh);
+}
+
+#define REMEMBER_BLOCKS	16
+
+/* Of @nr blocks of pageblock order at @pfns, how many did the fake see? */
+static unsigned int seen_blocks(struct fake_hint *fh, const unsigned long *pfns,
+				unsigned int nr)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < nr; i++)
+		n += pfns[i] < fh->nbits && test_bit(pfns[i], fh->seen);
+	return n;
+}
+
+/* Take up to REMEMBER_BLOCKS blocks of pageblock order and free them. */
+static unsigned int take_and_free(unsigned long *pfns)
+{
+	struct page *page;
+	unsigned int i, n;
+
+	for (n = 0; n < REMEMBER_BLOCKS; n++) {
+		page = alloc_pages(GFP_KERNEL | __GFP_NOWARN, pageblock_order);
+		if (!page)
+			break;
+		pfns[n] = page_to_pfn(page);
+	}
+	for (i = 0; i < n; i++)
+		__free_pages(pfn_to_page(pfns[i]), pageblock_order);
+	/* Blocks of pageblock order may sit on the per-cpu lists. */
+	drain_all_pages(NULL);
+	return n;
+}
+
+/*
+ * Rounds of one migration.  A hint is remembered only for a block free
+ * and untouched since the round before began (so since before the host's
+ * latest sync): the first round remembers nothing, the second all it
+ * hints, a block taken and freed is hinted in the next two rounds and
+ * then no more, and nothing else is hinted again (a few blocks of slack
+ * for boot going on around the test).  After aeration_hint_done(), a
+ * command id that does not grow, or with vm.aeration_hint_rehint, all of
+ * it again.
+ */
+static void aeration_hint_test_remember(struct kunit *test)
+{
+	unsigned long free0 = global_zone_page_state(NR_FREE_PAGES);
+	unsigned long pfns[REMEMBER_BLOCKS], *first;
+	unsigned long again, first_pages;
+	struct fake_hint *fh;
+	unsigned int n;
+
+	fh = fake_hint_new(test);
+	first = vzalloc(BITS_TO_LONGS(fh->nbits) * sizeof(long));
+	KUNIT_ASSERT_NOT_NULL(test, first);
+	KUNIT_EXPECT_EQ(test, aeration_hint_round(&fh->hdev, 10), 0);
+	expect_clean_round(test, fh, free0);
+	fake_hint_again(fh);
+	KUNIT_EXPECT_EQ(test, aeration_hint_round(&fh->hdev, 11), 0);
+	KUNIT_EXPECT_EQ(test, fh->twice, 0U);
+	expect_clean_round(test, fh, free0);
+	first_pages = fh->free_pages;
+	bitmap_copy(first, fh->seen, fh->nbits);
+
+	n = take_and_free(pfns);
+	KUNIT_ASSERT_GT(test, n, REMEMBER_BLOCKS / 2);
+	fake_hint_again(fh);
+	KUNIT_EXPECT_EQ(test, aeration_hint_round(&fh->hdev, 12), 0);
+	KUNIT_EXPECT_EQ(test, fh->bad_free, 0U);
+	KUNIT_EXPECT_EQ(test, fh->twice, 0U);
+	KUNIT_EXPECT_GE_MSG(test, seen_blocks(fh, pfns, n) * 4, n * 3,
+			    "%u of %u blocks taken and freed again were hinted again",
+			    seen_blocks(fh, pfns, n), n);
+	/*
+	 * What the second round hinted and nobody took is not hinted again;
+	 * a freed block may merge with a hinted buddy and is hinted whole
+	 * then: twice what was taken, and some slack.
+	 */
+	bitmap_and(first, first, fh->seen, fh->nbits);
+	again = bitmap_weight(first, fh->nbits);
+	KUNIT_EXPECT_LE_MSG(test, again, (2UL * n + 16) << pageblock_order,
+			    "%lu of the second round's %lu pages hinted again",
+			    again, first_pages);
+	KUNIT_EXPECT_LT(test, fh->free_pages * 4, first_pages);
+	/* Changed during the round before: hinted once more, then no more. */
+	fake_hint_again(fh);
+	KUNIT_EXPECT_EQ(test, aeration_hint_round(&fh->hdev, 13), 0);
+	KUNIT_EXPECT_GE_MSG(test, seen_blocks(fh, pfns, n) * 4, n * 3,
+			    "%u of %u blocks hinted in the round after the change",
+			    seen_blocks(fh, pfns, n), n);
+	fake_hint_again(fh);
+	KUNIT_EXPECT_EQ(test, aeration_hint_round(&fh->hdev, 14), 0);
+	KUNIT_EXPECT_LE_MSG(test, seen_blocks(fh, pfns, n) * 4, n,
+			    "%u of %u blocks still hinted two rounds after the change",
+			    seen_blocks(fh, pfns, n), n);
+	KUNIT_EXPECT_LT(test, fh->free_pages * 4, first_pages);
+
+	/*
+	 * Batches the host did not apply (->wait failed) are hinted in the
+	 * next round: fail the second round of a migration (the first that
+	 * remembers), which lends the lowest free blocks.
+	 */
+	aeration_hint_done(&fh->hdev);
+	fake_hint_again(fh);
+	KUNIT_EXPECT_EQ(test, aeration_hint_round(&fh->hdev, 20), 0);
+	fake_hint_again(fh);
+	fh->wait_err = -EINTR;
+	KUNIT_EXPECT_EQ(test, aeration_hint_round(&fh->hdev, 21), -EINTR);
+	fh->wait_err = 0;
+	bitmap_copy(first, fh->seen, fh->nbits);
+	again = bitmap_weight(first, fh->nbits);
+	KUNIT_EXPECT_GT(test, again, 0UL);
+	fake_hint_again(fh);
+	KUNIT_EXPECT_EQ(test, aeration_hint_round(&fh->hdev, 22), 0);
+	bitmap_and(first, first, fh->seen, fh->nbits);
+	KUNIT_EXPECT_GE_MSG(test, bitmap_weight(first, fh->nbits) * 4, again * 3,
+			    "%u of the %lu pages of unapplied batches hinted again",
+			    bitmap_weight(first, fh->nbits), again);
+	/* A command id that does not grow: a new migration. */
+	fake_hint_again(fh);
+	KUNIT_EXPECT_EQ(test, aeration_hint_round(&fh->hdev, 3), 0);
+	expect_clean_round(test, fh, free0);
+
+	/* vm.aeration_hint_rehint: every round hints everything. */
+	hint_rehint = 1;
+	fake_hint_again(fh);
+	KUNIT_EXPECT_EQ(test, aeration_hint_round(&fh->hdev, 4), 0);
+	hint_rehint = 0;
+	expect_clean_round(test, fh, free0);
+
+	/* DONE: the next migration starts from nothing. */
+	fake_hint_again(fh);
+	KUNIT_EXPECT_EQ(test, aeration_hint_round(&fh->hdev, 5), 0);
+	KUNIT_EXPECT_LT(test, fh->free_pages * 4, first_pages);
+	aeration_hint_done(&fh->hdev);
+	KUNIT_EXPECT_FALSE(test, static_key_enabled(&aeration_hint_tracking));
+	fake_hint_again(fh);
+	KUNIT_EXPECT_EQ(test, aeration_hint_round(&fh->hdev, 6), 0);
+	expect_clean_round(test, fh, free0);
+	vfree(first);
 	fake_hint_free(fh);
 }
 
@@ -456,6 +619,7 @@ static struct kunit_case aeration_hint_test_cases[] = {
 	KUNIT_CASE(aeration_hint_test_window),
 	KUNIT_CASE(aeration_hint_test_balloon),
 	KUNIT_CASE(aeration_hint_test_capacity),
+	KUNIT_CASE(aeration_hint_test_remember),
 	{}
 };
 

@@ -48,16 +48,18 @@ TRACE_EVENT(aeration_batch,
 TRACE_EVENT(aeration_hint_round,
 
 	TP_PROTO(u32 id, unsigned long free_pages, unsigned long balloon_pages,
-		 unsigned int batches, u64 duration_ns, u64 balloon_ns,
-		 u64 wait_ns, u64 max_wait_ns, int err),
+		 unsigned long skipped_pages, unsigned int batches,
+		 u64 duration_ns, u64 balloon_ns, u64 wait_ns, u64 max_wait_ns,
+		 int err),
 
-	TP_ARGS(id, free_pages, balloon_pages, batches, duration_ns, balloon_ns,
-		wait_ns, max_wait_ns, err),
+	TP_ARGS(id, free_pages, balloon_pages, skipped_pages, batches,
+		duration_ns, balloon_ns, wait_ns, max_wait_ns, err),
 
 	TP_STRUCT__entry(
 		__field(u32, id)
 		__field(unsigned long, free_pages)
 		__field(unsigned long, balloon_pages)
+		__field(unsigned long, skipped_pages)
 		__field(unsigned int, batches)
 		__field(u64, duration_ns)
 		__field(u64, balloon_ns)
@@ -70,6 +72,7 @@ TRACE_EVENT(aeration_hint_round,
 		__entry->id = id;
 		__entry->free_pages = free_pages;
 		__entry->balloon_pages = balloon_pages;
+		__entry->skipped_pages = skipped_pages;
 		__entry->batches = batches;
 		__entry->duration_ns = duration_ns;
 		__entry->balloon_ns = balloon_ns;
@@ -78,10 +81,10 @@ TRACE_EVENT(aeration_hint_round,
 		__entry->err = err;
 	),
 
-	TP_printk("id=%u pages=%lu free_pages=%lu balloon_pages=%lu batches=%u duration_us=%llu balloon_us=%llu wait_us=%llu max_wait_us=%llu err=%d",
+	TP_printk("id=%u pages=%lu free_pages=%lu balloon_pages=%lu skipped_pages=%lu batches=%u duration_us=%llu balloon_us=%llu wait_us=%llu max_wait_us=%llu err=%d",
 		  __entry->id, __entry->free_pages + __entry->balloon_pages,
 		  __entry->free_pages, __entry->balloon_pages,
-		  __entry->batches, __entry->duration_ns / 1000,
+		  __entry->skipped_pages, __entry->batches, __entry->duration_ns / 1000,
 		  __entry->balloon_ns / 1000, __entry->wait_ns / 1000, __entry->max_wait_ns / 1000,
 		  __entry->err)
 );

@@ -25,8 +25,8 @@ static const char * const counters[] = {
 
 static const char * const fields[] = {
 	"u32 id;", "unsigned long free_pages;", "unsigned long balloon_pages;",
-	"unsigned int batches;", "u64 duration_ns;", "u64 balloon_ns;",
-	"u64 wait_ns;",
+	"unsigned long skipped_pages;", "unsigned int batches;",
+	"u64 duration_ns;", "u64 balloon_ns;", "u64 wait_ns;",
 	"u64 max_wait_ns;", "int err;",
 };
 
