@@ -190,10 +190,14 @@ class Migration:
         time.sleep(1.0)                 # a few MemFree samples first
         return self
 
-    def migrate(self, cancel_after=None, during=None, timeout=600):
+    def migrate(self, cancel_after=None, during=None, timeout=600,
+                slow_until=None):
         """One migration to a new destination; query-migrate's figures and
         the source's MemFree during it.  during=(seconds, fn): call fn()
-        that long after the start."""
+        that long after the start.  slow_until=(bytes/s, fn, seconds): the
+        link starts at that bandwidth and goes to the migration's own once
+        fn(source) is true (or that many seconds passed), which the
+        result's "slow_s" and "slow_met" tell."""
         src = self.src
         n = len(self.dsts) + 1
         sock = os.path.join(self.rundir, "%s-%d.mig" % (self.name, n))
@@ -203,8 +207,23 @@ class Migration:
         self.dsts.append(dst)
         dst.start()
         time.sleep(1.0)
+        io0 = src.iothread_cpu_ms()
         t0 = time.monotonic()
-        src.migrate("unix:" + sock, max_bandwidth=self.bandwidth)
+        slow = {}
+        if slow_until is None:
+            src.migrate("unix:" + sock, max_bandwidth=self.bandwidth)
+        else:
+            src.migrate("unix:" + sock, max_bandwidth=slow_until[0])
+            deadline = t0 + slow_until[2]
+            met = False
+            while time.monotonic() < deadline:
+                met = slow_until[1](src)
+                if met:
+                    break
+                time.sleep(0.05)
+            src.qmp.cmd("migrate-set-parameters",
+                        **{"max-bandwidth": self.bandwidth})
+            slow = {"slow_s": time.monotonic() - t0, "slow_met": met}
         if during is not None:
             time.sleep(during[0])
             during[1]()
@@ -213,6 +232,7 @@ class Migration:
             src.qmp.cmd("migrate_cancel")
         info = src.wait_migration(timeout)
         t1 = time.monotonic()
+        io1 = src.iothread_cpu_ms()
         if info.get("status") != "completed":
             dst.stop()
         before = _fields(src.data.lines, "memfree", t_to=t0)
@@ -236,6 +256,9 @@ class Migration:
             "memfree_min_kb": int(min(f[2] for _, f in during))
             if during else None,
             "t_end": t1,
+            "iothread_cpu_ms": None if io0 is None or io1 is None
+            else io1 - io0,
+            **slow,
         }
 
     def verify_running(self, guest, passes=2, timeout=60):

@@ -222,6 +222,27 @@ class Guest:
         with open(self.stderr.name, errors="replace") as f:
             return f.read().strip()[-2000:]
 
+    def iothread_cpu_ms(self):
+        """CPU time (user + system) of QEMU's iothreads so far, in ms; None
+        without one."""
+        try:
+            tids = [t["thread-id"] for t in self.qmp.cmd("query-iothreads")]
+        except (GuestError, OSError, KeyError):
+            return None
+        if not tids:
+            return None
+        hz = os.sysconf("SC_CLK_TCK")
+        total = 0
+        for tid in tids:
+            try:
+                with open("/proc/%d/task/%d/stat" %
+                          (self.proc.pid, tid)) as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+            except OSError:
+                return None
+            total += int(fields[11]) + int(fields[12])   # utime, stime
+        return total * 1000 // hz
+
     def rss_kb(self):
         """Resident set of the QEMU process, kB (guest RAM is anonymous)."""
         try:
