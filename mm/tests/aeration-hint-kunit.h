@@ -469,14 +469,24 @@ static unsigned int seen_blocks(struct fake_hint *fh, const unsigned long *pfns,
 	return n;
 }
 
-/* Take up to REMEMBER_BLOCKS blocks of pageblock order and free them. */
+/*
+ * Take up to REMEMBER_BLOCKS blocks of pageblock order (not written: the
+ * round only sees them leave and come back) and free them.
+ */
 static unsigned int take_and_free(unsigned long *pfns)
 {
 	struct page *page;
 	unsigned int i, n;
 
+	/*
+	 * From the free lists (blocks a round hinted), not per-cpu lists;
+	 * movable, the type most free blocks have, so that they are not
+	 * stolen from another type's list.
+	 */
+	drain_all_pages(NULL);
 	for (n = 0; n < REMEMBER_BLOCKS; n++) {
-		page = alloc_pages(GFP_KERNEL | __GFP_NOWARN, pageblock_order);
+		page = alloc_pages(GFP_HIGHUSER_MOVABLE | __GFP_NOWARN,
+				   pageblock_order);
 		if (!page)
 			break;
 		pfns[n] = page_to_pfn(page);
