@@ -777,6 +777,27 @@ ROUNDS_LINK = 128 << 20
 ROUNDS_HOLD_S = 12          # no switch-over for that long, see there
 
 
+def held_migration(ctx, kernel, tag, rehint):
+    """A hinted migration of a guest freeing ROUNDS_CHURN_MIB over and
+    over, held from switching over for ROUNDS_HOLD_S (see _initfree_once):
+    QEMU syncs its bitmap, and asks for a round, each time it has sent
+    what was dirty, tens of times a second here."""
+    with Migration(kernel, ctx.initrd, ctx.rundir, tag, hinting=True,
+                   churn_mib=ROUNDS_CHURN_MIB, bandwidth=ROUNDS_LINK,
+                   cmdline={"hint_rehint": rehint}) as m:
+        m.prepare()
+        m.src.qmp.cmd("migrate-set-parameters",
+                      **{"downtime-limit": 1,
+                         "avail-switchover-bandwidth": 1000})
+
+        def release(src=m.src):
+            src.qmp.cmd("migrate-set-parameters",
+                        **{"max-bandwidth": 1 << 30,
+                           "downtime-limit": 2000,
+                           "avail-switchover-bandwidth": 0})
+        return _migrate_and_follow(m, during=(ROUNDS_HOLD_S, release))
+
+
 def _rounds_desc(rounds):
     return ", ".join("%d/%d%s" % (x.get("free_pages", -1),
                                   x.get("skipped_pages", -1),
@@ -791,24 +812,7 @@ def migrate_rounds(ctx):
     res, later = [], {}
     for rehint in (0, 1):
         tag = "%s-%s" % (name, "rehint" if rehint else "remember")
-        with Migration(ctx.debug_kernel, ctx.initrd, ctx.rundir, tag,
-                       hinting=True, churn_mib=ROUNDS_CHURN_MIB,
-                       bandwidth=ROUNDS_LINK,
-                       cmdline={"hint_rehint": rehint}) as m:
-            m.prepare()
-            # Held for ROUNDS_HOLD_S (see _initfree_once): QEMU syncs its
-            # bitmap, and asks for a round, each time it has sent what
-            # was dirty, about twice a second here.
-            m.src.qmp.cmd("migrate-set-parameters",
-                          **{"downtime-limit": 1,
-                             "avail-switchover-bandwidth": 1000})
-
-            def release(src=m.src):
-                src.qmp.cmd("migrate-set-parameters",
-                            **{"max-bandwidth": 1 << 30,
-                               "downtime-limit": 2000,
-                               "avail-switchover-bandwidth": 0})
-            r = _migrate_and_follow(m, during=(ROUNDS_HOLD_S, release))
+        r = held_migration(ctx, ctx.debug_kernel, tag, rehint)
         res += _dst_checks(tag, r)
         rounds = r["rounds"]
         # The first two rounds lend all free memory: the first one cannot
