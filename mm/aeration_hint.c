@@ -26,13 +26,14 @@
  * once stays out of the migration until someone writes it.  So a
  * migration's rounds remember, one bit per block of the first round's
  * hint order, what the host has processed (struct hint_map), and the
- * allocator clears a block's bit when it hands out any of it
- * (aeration_hint_taken(), behind a static key that is on only while a
- * map exists): a later round lends only blocks freed since, and ends at
- * once when there are none.  Balloon pages are hinted in the first round
- * only.  The map goes when the host says the migration is over
- * (aeration_hint_done()).  A bit is only ever a reason not to hint: a
- * wrong one costs the host a page it sends, never the guest a write.
+ * allocator tells them what it takes and frees (aeration_hint_taken(),
+ * aeration_hint_freed(), behind a static key that is on only while a map
+ * exists): a later round lends only blocks that changed since, and lends
+ * nothing (it still walks the zones) when none did.  Balloon pages are
+ * hinted until one round's balloon pass completed.  The map goes when the
+ * host says the migration is over (aeration_hint_done()) or no round used
+ * it for a minute.  A bit is only ever a reason not to hint: a wrong one
+ * costs the host a page it sends, never the guest a write.
  *
  * Inflated balloon pages are hinted too (vm.aeration_hint_balloon): the
  * host dropped them at inflation, so sending them is wasted work.  Each
@@ -48,18 +49,22 @@
 
 #include <linux/aeration.h>
 #include <linux/balloon_compaction.h>
+#include <linux/bitmap.h>
+#include <linux/jiffies.h>
 #include <linux/ktime.h>
 #include <linux/memory_hotplug.h>
 #include <linux/mm.h>
 #include <linux/mmzone.h>
 #include <linux/mutex.h>
 #include <linux/page-isolation.h>
+#include <linux/rcupdate.h>
 #include <linux/scatterlist.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
 #include <linux/sysctl.h>
 #include <linux/vmstat.h>
+#include <linux/workqueue.h>
 
 #include "aeration.h"
 #include "internal.h"
@@ -106,8 +111,12 @@ static DEFINE_MUTEX(hint_mutex);
  * The allocator clears hinted bits and sets changed bits under the zone's
  * lock, the round sets hinted bits under it while the block is off the
  * free lists: atomic bit operations, because two zones' bits may share a
- * word.  Readers outside hint_mutex hold a zone lock with interrupts off,
- * an RCU-sched read side.
+ * word.  Readers outside hint_mutex hold a zone lock: an RCU read side
+ * (interrupts off; on PREEMPT_RT the lock takes rcu_read_lock()).
+ *
+ * "Since the round before began" is only known to be "since before the
+ * host's latest sync" if the host applied some of that round's hints (it
+ * was still in the round): the windows move on only after such a round.
  */
 struct hint_map {
 	struct aeration_hint_dev *owner;
@@ -115,7 +124,9 @@ struct hint_map {
 	unsigned long nbits;
 	unsigned int shift;
 	unsigned int cur;		/* changed[cur]: this round's */
+	bool confirmed;			/* the last round had a batch applied */
 	u32 last_id;			/* the last round's command id */
+	unsigned long last_end;		/* jiffies when it ended */
 	bool balloon_done;		/* inflated pages hinted already */
 	unsigned long *hinted;
 	unsigned long *changed[2];
@@ -150,7 +161,8 @@ static bool hint_bits(struct hint_map *map, unsigned long pfn,
 void __aeration_hint_changed(unsigned long pfn, unsigned int order,
 			     bool taken)
 {
-	struct hint_map *map = rcu_dereference_sched(hint_map);
+	struct hint_map *map = rcu_dereference_check(hint_map,
+						     rcu_read_lock_any_held());
 	unsigned long bit, end, i;
 	unsigned long *changed;
 
@@ -240,7 +252,11 @@ static void hint_map_mark(struct hint_map *map, unsigned long pfn,
 		set_bit(bit, map->hinted);
 }
 
-/* Start from nothing: no hint remembered, every block changed. */
+/*
+ * Start from nothing: no hint remembered, every block changed.  Plain
+ * stores race with the allocator's atomic ones to the same words: either
+ * order leaves the bits a round may rely on cleared or set as wanted.
+ */
 static void hint_map_reset(struct hint_map *map)
 {
 	bitmap_zero(map->hinted, map->nbits);
@@ -251,14 +267,18 @@ static void hint_map_reset(struct hint_map *map)
 
 /*
  * A new round: what changed during the previous one becomes changed[!cur],
- * and changed[cur] starts empty.  Taking each zone's lock once makes sure
- * no allocator still sets bits in the bitmap being emptied.
+ * and changed[cur] starts empty, if the previous round was confirmed (or
+ * @force: the map starts from nothing).  Taking each zone's lock once
+ * makes sure no allocator still sets bits in the bitmap being emptied.
  */
-static void hint_map_next_round(struct hint_map *map)
+static void hint_map_next_round(struct hint_map *map, bool force)
 {
 	unsigned int next = !map->cur;
 	struct zone *zone;
 
+	if (!force && !map->confirmed)
+		return;
+	map->confirmed = false;
 	bitmap_zero(map->changed[next], map->nbits);
 	WRITE_ONCE(map->cur, next);
 	for_each_populated_zone(zone) {
@@ -287,8 +307,8 @@ static struct hint_map *hint_map_get(struct aeration_hint_dev *hdev, u32 id,
 			return NULL;
 		if (id <= map->last_id)
 			hint_map_reset(map);
+		hint_map_next_round(map, id <= map->last_id);
 		map->last_id = id;
-		hint_map_next_round(map);
 		return map;
 	}
 	for_each_populated_zone(zone) {
@@ -318,9 +338,43 @@ static struct hint_map *hint_map_get(struct aeration_hint_dev *hdev, u32 id,
 	/* The allocator keeps the bits before the first one is relied on. */
 	static_branch_enable(&aeration_hint_tracking);
 	rcu_assign_pointer(hint_map, map);
-	hint_map_next_round(map);
+	hint_map_next_round(map, true);
 	return map;
 }
+
+/* Under hint_mutex: the map goes, and with it the allocator's hooks. */
+static void hint_map_free(void)
+{
+	struct hint_map *map = rcu_dereference_protected(hint_map,
+					lockdep_is_held(&hint_mutex));
+
+	RCU_INIT_POINTER(hint_map, NULL);
+	static_branch_disable(&aeration_hint_tracking);
+	synchronize_rcu();
+	kvfree(map);
+}
+
+/*
+ * A guest that missed the host's DONE (it came with the next id, or
+ * during the switch-over) would keep the map, and its next migration
+ * would not hint what it remembers: a map no round used for
+ * HINT_MAP_IDLE goes.  A migration whose syncs are further apart starts
+ * its next round from nothing, which costs one full round.
+ */
+#define HINT_MAP_IDLE	(60 * HZ)
+
+static void hint_idle_fn(struct work_struct *work)
+{
+	struct hint_map *map;
+
+	mutex_lock(&hint_mutex);
+	map = rcu_dereference_protected(hint_map, lockdep_is_held(&hint_mutex));
+	if (map && time_after_eq(jiffies, map->last_end + HINT_MAP_IDLE))
+		hint_map_free();
+	mutex_unlock(&hint_mutex);
+}
+
+static DECLARE_DELAYED_WORK(hint_idle_work, hint_idle_fn);
 
 /**
  * aeration_hint_done - the host says the migration is over
@@ -328,7 +382,9 @@ static struct hint_map *hint_map_get(struct aeration_hint_dev *hdev, u32 id,
  *
  * Forget what @hdev's rounds hinted: the next migration's rounds hint all
  * free memory again.  Call when the host sends DONE, and before the device
- * goes away or is reset.  May sleep; no round of @hdev may be running.
+ * goes away or is reset.  Serialised with rounds.
+ *
+ * Context: process context; sleeps (hint_mutex, synchronize_rcu()).
  */
 void aeration_hint_done(struct aeration_hint_dev *hdev)
 {
@@ -336,12 +392,8 @@ void aeration_hint_done(struct aeration_hint_dev *hdev)
 
 	mutex_lock(&hint_mutex);
 	map = rcu_dereference_protected(hint_map, lockdep_is_held(&hint_mutex));
-	if (map && map->owner == hdev) {
-		RCU_INIT_POINTER(hint_map, NULL);
-		static_branch_disable(&aeration_hint_tracking);
-		synchronize_rcu();
-		kvfree(map);
-	}
+	if (map && map->owner == hdev)
+		hint_map_free();
 	mutex_unlock(&hint_mutex);
 }
 EXPORT_SYMBOL_GPL(aeration_hint_done);
@@ -708,7 +760,8 @@ static int hint_alloc(struct hint_round *r)
 /**
  * aeration_hint_round - hint all free (and ballooned) memory to the host
  * @hdev: the device; hint, wait and capacity must be set
- * @id: the host's command id for this round (for the tracepoint)
+ * @id: the host's command id for this round (a smaller one than the last
+ *	round's starts a new migration; and the tracepoint)
  *
  * Queues, with @hdev->hint, the inflated balloon pages if @hdev->balloon
  * is set and vm.aeration_hint_balloon is on, then batches of free ranges of
@@ -749,7 +802,9 @@ int aeration_hint_round(struct aeration_hint_dev *hdev, u32 id)
 	err = hint_alloc(&r);
 	if (err)
 		goto out;
-	r.map = hint_map_get(hdev, id, r.order);
+	/* No free page is hinted under init_on_free: nothing to remember. */
+	if (aeration_hint_free_pages())
+		r.map = hint_map_get(hdev, id, r.order);
 	r.rehint = READ_ONCE(hint_rehint);
 
 	t0 = ktime_get_ns();
@@ -778,6 +833,12 @@ int aeration_hint_round(struct aeration_hint_dev *hdev, u32 id)
 	}
 	hint_drain(&r);
 	err = err ?: r.err;
+	if (r.map) {
+		/* A batch applied: the host was still in this round. */
+		r.map->confirmed = r.batches > 0;
+		r.map->last_end = jiffies;
+		mod_delayed_work(system_wq, &hint_idle_work, HINT_MAP_IDLE);
+	}
 
 	count_vm_event(AERATION_HINT_ROUNDS);
 	count_vm_events(AERATION_PAGES_HINTED, r.free_pages);

@@ -60,8 +60,9 @@ struct aeration_hint_dev {
 	 * caller reuses the pages when this returns, so it must not return
 	 * before, unless the host can no longer act on them (a negative
 	 * errno then ends the round).  Return 0 only if the host applied
-	 * them (it was still in this round): such ranges are not hinted
-	 * again during this migration while they stay free.  May sleep.
+	 * them, as far as the device can tell: the round then remembers
+	 * the ranges that had not changed (not hinted again during this
+	 * migration while they stay free).  May sleep.
 	 */
 	int (*wait)(struct aeration_hint_dev *hdev, struct scatterlist *sg);
 	/*

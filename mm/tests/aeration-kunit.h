@@ -33,6 +33,7 @@ struct fake_dev {
 	struct page *watch;
 	unsigned int watch_order;
 	bool watch_seen;
+	bool watch_free;		/* not seen, but still free after */
 	int watch_err;
 	/* Pages reported once aer.settles passed @settles0: a settle pass. */
 	unsigned long settles0;
@@ -455,14 +456,31 @@ static bool report_half(struct kunit *test, struct fake_dev *fd,
 	fd->watch_seen = false;
 	fd->watch_err = 0;
 	fd->watch_order = half;
+	fd->watch_free = false;
 	WRITE_ONCE(fd->watch, p);
 	free_range(p, half);
 	drain_all_pages(zone);
+	/*
+	 * Freed, @p went to the head of the raw part, which allocations take
+	 * first and the worker (coldest first) reaches last: while boot
+	 * frees and allocates around the test it is gone before the worker
+	 * gets to it.  Put it back at the tail: the coldest raw page.
+	 */
+	spin_lock_irq(&zone->lock);
+	if (PageBuddy(p) && buddy_order(p) == half &&
+	    __isolate_free_page(p, half))
+		aeration_putback_range(p, half, false);
+	spin_unlock_irq(&zone->lock);
 	run_worker();
 	WRITE_ONCE(fd->watch, NULL);
 	flush_delayed_work(&aer.work);	/* no batch in flight past here */
-	if (!fd->watch_seen)
+	if (!fd->watch_seen) {
+		/* For the message: still there, unreported, or taken? */
+		spin_lock_irq(&zone->lock);
+		fd->watch_free = PageBuddy(p) && buddy_order(p) == half;
+		spin_unlock_irq(&zone->lock);
 		return false;
+	}
 	KUNIT_EXPECT_EQ_MSG(test, fd->watch_err, 0, "isolating the reported half");
 
 	spin_lock_irq(&zone->lock);
@@ -567,7 +585,8 @@ static void aeration_test_merge_split(struct kunit *test)
 	unsigned int top = MAX_PAGE_ORDER, half = MAX_PAGE_ORDER - 1;
 	unsigned long rr;
 	struct page *p, *b;
-	unsigned int i, tries;
+	unsigned int i, tries, unreported = 0, ndecoy = 0;
+	struct page *decoy[2 * MERGE_TRIES], *d;
 	struct zone *zone;
 	struct fake_dev fd;
 	bool aerated;
@@ -585,17 +604,35 @@ static void aeration_test_merge_split(struct kunit *test)
 	 * half freed and reported: aerated, its buddy still in use.
 	 */
 	for (tries = 0; tries < MERGE_TRIES; tries++) {
+		/*
+		 * Two lone blocks of @half's order (their buddies held) ahead
+		 * of @p on its list: at boot @p is often the only one, and
+		 * the first allocation that splits a block takes it before
+		 * the worker gets to it (seen: 8 tries in a row).
+		 */
+		for (i = 0; i < 2; i++) {
+			d = alloc_pages(GFP_HIGHUSER_MOVABLE | __GFP_NOWARN, top);
+			if (!d)
+				break;
+			split_page(d, top);
+			free_range(d, half);
+			decoy[ndecoy++] = d + (1 << half);
+		}
 		p = alloc_aerated_top(test);
 		KUNIT_ASSERT_NOT_NULL_MSG(test, p, "no aerated top-order block");
 		split_page(p, top);
 		b = p + (1 << half);
 		if (report_half(test, &fd, p, half, &aerated))
 			break;
+		unreported += fd.watch_free;
 		/* @p went to someone else: let go of @b too, start over. */
 		free_range(b, half);
 	}
+	for (i = 0; i < ndecoy; i++)
+		free_range(decoy[i], half);
 	KUNIT_ASSERT_LT_MSG(test, tries, MERGE_TRIES,
-			    "the worker never reported the freed half");
+			    "the worker never reported the freed half (%u of %u times it was still free)",
+			    unreported, tries);
 	KUNIT_EXPECT_TRUE_MSG(test, aerated, "reported half not aerated");
 	zone = page_zone(p);
 
