@@ -421,6 +421,20 @@ class _Frozen:
         self.thaw()
 
 
+def _wait_either(guests, pattern, timeout):
+    """The first match of pattern in any of guests' data: the guest runs
+    on the destination once the migration has switched over."""
+    deadline = time.monotonic() + timeout
+    while True:
+        for g in guests:
+            hit = g.data.wait_for(pattern, 0)
+            if hit:
+                return hit
+        if time.monotonic() >= deadline:
+            return None
+        time.sleep(0.2)
+
+
 def _pressure_migration(ctx, kernel, name, stall=False):
     """The pressure scenario under a hinted migration, its balloon (512
     MiB, deflate-on-oom) the only place the extra memory can come from;
@@ -460,16 +474,20 @@ def _pressure_migration(ctx, kernel, name, stall=False):
             frozen = _Frozen(tid).__enter__()
             t_frozen = time.monotonic()
         src.qmp.cmd("migrate", uri="unix:" + sock)
+        # Once the program is done the guest frees its memory and the
+        # migration may converge: the last lines can come from the
+        # destination.
         if stall:
-            src.wait_data(r"^@@ pressure-exit", STALL_S)
+            _wait_either((src, dst), r"^@@ pressure-exit", STALL_S)
             time.sleep(max(0, STALL_S - (time.monotonic() - t_frozen)))
             frozen.thaw()
-        hit = src.wait_data(r"^@@ pressure-exit (\d+) (\d+)", 600)
+        hit = _wait_either((src, dst), r"^@@ pressure-exit (\d+) (\d+)",
+                           600)
         if not hit:
             raise GuestError("the pressure program did not end")
         kills = int(hit[2].group(2))
-        done = src.wait_data(r"^@@ pressure-done (\d+) (\d+) (\S+) (\d+)",
-                             1)
+        done = _wait_either((src, dst),
+                            r"^@@ pressure-done (\d+) (\d+) (\S+) (\d+)", 1)
         mig = src.qmp.cmd("query-migrate")
         src.qmp.cmd("migrate-set-parameters", **{"max-bandwidth": 1 << 30})
         info = src.wait_migration(300)
