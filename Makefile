@@ -28,7 +28,7 @@ DEBUG_FRAG := kconfig/guest.config kconfig/debug.config
 # Debian's python3, whatever else is on PATH: the plots use its matplotlib.
 HARNESS    := /usr/bin/python3 tools/testing/aeration/run.py --build $(B)
 
-.PHONY: all deps base tree kernel stock debug initramfs check demo bench \
+.PHONY: all deps base tree kernel stock debug kasan initramfs check demo bench soak \
 	clean distclean checkpatch sparse kunit-loop
 all: kernel
 
@@ -62,18 +62,32 @@ debug: tree
 	@$(KMAKE) -C $(OUR_SRC) O=$(B)/aeration-debug bzImage
 	@cp $(B)/aeration-debug/arch/x86/boot/bzImage $(B)/aeration-debug/bzImage
 
+# The debug kernel plus generic KASAN: make check runs KUnit, the guest
+# kselftests and the hotplug, virtio-mem and memory-failure tests on it.
+kasan: tree
+	@scripts/kconfig.sh $(OUR_SRC) $(B)/aeration-kasan $(DEBUG_FRAG) kconfig/aeration.config kconfig/kunit.config kconfig/kasan.config
+	@echo "  KERNEL  build/aeration-kasan/bzImage"
+	@$(KMAKE) -C $(OUR_SRC) O=$(B)/aeration-kasan bzImage
+	@cp $(B)/aeration-kasan/arch/x86/boot/bzImage $(B)/aeration-kasan/bzImage
+
 initramfs: tree
 	@mkdir -p $(B)/selftests
 	@$(MAKE) -s -C $(OUR_SRC)/tools/testing/selftests/aeration OUTPUT=$(B)/selftests
 	@TESTS="$$($(MAKE) --no-print-directory -s -C $(OUR_SRC)/tools/testing/selftests/aeration OUTPUT=$(B)/selftests emit-tests)" \
 		scripts/mkinitramfs.sh $(B)/initramfs.cpio.gz $(B)/selftests tools/testing/aeration/guest
+	@TESTS="$$($(MAKE) --no-print-directory -s -C $(OUR_SRC)/tools/testing/selftests/aeration OUTPUT=$(B)/selftests emit-tests)" \
+		scripts/mkinitramfs.sh $(B)/initramfs-soak.cpio.gz $(B)/selftests tools/testing/aeration/guest /usr/bin/stress-ng
 
-check: deps stock kernel debug initramfs
+check: deps stock kernel debug kasan initramfs
 	@$(HARNESS) check
 
 # The KUnit boot N times in a row (default 30), for flakes; not in check.
 kunit-loop: deps debug initramfs
 	@$(HARNESS) check --repeat $(or $(N),30) kunit
+
+# The long soak (default 30 minutes); make check runs two.
+soak: deps debug initramfs
+	@$(HARNESS) soak --minutes $(or $(MINUTES),30)
 
 # Aeration against the stock kernel: build/bench/results.{json,md}, *.png.
 bench: deps stock kernel initramfs
@@ -91,7 +105,7 @@ sparse: tree
 	@$(KMAKE) -C $(OUR_SRC) O=$(B)/sparse C=2 mm/aeration.o drivers/virtio/virtio_balloon.o
 
 clean:
-	rm -rf $(B)/aeration $(B)/aeration-debug $(B)/stock $(B)/selftests \
+	rm -rf $(B)/aeration $(B)/aeration-debug $(B)/aeration-kasan $(B)/stock $(B)/selftests \
 		$(B)/initramfs.cpio.gz $(B)/runs
 
 distclean:

@@ -35,6 +35,7 @@
 #include <linux/aeration.h>
 #include <linux/debugfs.h>
 #include <linux/ktime.h>
+#include <linux/memory.h>
 #include <linux/memory_hotplug.h>
 #include <linux/mm.h>
 #include <linux/mmzone.h>
@@ -274,7 +275,7 @@ static void aeration_zone_set_order(struct zone *zone, unsigned int order)
 	int mt;
 
 	if (!zone_is_initialized(zone))
-		return;		/* no free lists yet: tracked from next time */
+		return;		/* no free lists yet: aeration_memory_notify() */
 	spin_lock_irq(&zone->lock);
 	old = zone->aeration.order;
 	if (old == order)
@@ -681,6 +682,32 @@ out:
 }
 EXPORT_SYMBOL_GPL(aeration_unregister);
 
+/*
+ * A zone that had no memory when the device registered (ZONE_MOVABLE, or
+ * any zone of a node that comes later) gets its free lists only when
+ * memory is onlined into it (init_currently_empty_zone()): start tracking
+ * it then.  Its new pages went to the free lists untracked and count as
+ * raw from here, so the worker reports them.  Zones tracked already are
+ * left alone (aeration_zone_set_order() sees the order unchanged).
+ */
+static int aeration_memory_notify(struct notifier_block *nb,
+				  unsigned long action, void *arg)
+{
+	struct zone *zone;
+
+	if (action != MEM_ONLINE)
+		return NOTIFY_OK;
+	mutex_lock(&aeration_mutex);
+	if (aer.dev) {
+		aeration_pause();
+		for_each_zone(zone)
+			aeration_zone_set_order(zone, aeration_order);
+		aeration_resume();
+	}
+	mutex_unlock(&aeration_mutex);
+	return NOTIFY_OK;
+}
+
 static int aeration_order_handler(const struct ctl_table *table, int write,
 				  void *buffer, size_t *lenp, loff_t *ppos)
 {
@@ -828,6 +855,60 @@ static int aeration_zones_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(aeration_zones);
 
+/*
+ * /sys/kernel/debug/aeration/blocks: per zone, tracked order and
+ * migratetype, the first free blocks on each side of the boundary (up to
+ * AERATION_BLOCKS_SHOWN raw ones from the head, as many aerated ones from
+ * the tail), for tests that need a pfn in a raw or an aerated block.  A
+ * snapshot: the blocks may be gone when it is read.
+ */
+#define AERATION_BLOCKS_SHOWN	4
+
+static void aeration_block_show(struct seq_file *m, struct zone *zone,
+				unsigned int order, int mt, const char *state,
+				struct list_head *pos)
+{
+	seq_printf(m, "%d %s %u %d %s %lu\n", zone_to_nid(zone), zone->name,
+		   order, mt, state,
+		   page_to_pfn(list_entry(pos, struct page, buddy_list)));
+}
+
+static int aeration_blocks_show(struct seq_file *m, void *v)
+{
+	struct list_head *list, *bound, *pos;
+	unsigned int o, n;
+	struct zone *zone;
+	int mt;
+
+	seq_puts(m, "# node zone order migratetype state pfn\n");
+	for_each_populated_zone(zone) {
+		spin_lock_irq(&zone->lock);
+		for (o = zone->aeration.order; o && o < NR_PAGE_ORDERS; o++) {
+			for (mt = 0; mt < MIGRATE_TYPES; mt++) {
+				list = free_list(zone, o, mt);
+				bound = zone->aeration.boundary[o][mt];
+				n = 0;
+				for (pos = list->next; pos != list && pos != bound &&
+				     n < AERATION_BLOCKS_SHOWN; pos = pos->next, n++)
+					aeration_block_show(m, zone, o, mt, "raw", pos);
+				if (!bound)
+					continue;
+				n = 0;
+				for (pos = list->prev; n < AERATION_BLOCKS_SHOWN;
+				     pos = pos->prev, n++) {
+					aeration_block_show(m, zone, o, mt, "aerated",
+							    pos);
+					if (pos == bound)
+						break;
+				}
+			}
+		}
+		spin_unlock_irq(&zone->lock);
+	}
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(aeration_blocks);
+
 static int __init aeration_init(void)
 {
 	struct dentry *dir;
@@ -836,8 +917,10 @@ static int __init aeration_init(void)
 	if (aeration_order < 0)
 		aeration_order = pageblock_order;
 	register_sysctl_init("vm", aeration_sysctls);
+	hotplug_memory_notifier(aeration_memory_notify, DEFAULT_CALLBACK_PRI);
 	dir = debugfs_create_dir("aeration", NULL);
 	debugfs_create_file("zones", 0400, dir, NULL, &aeration_zones_fops);
+	debugfs_create_file("blocks", 0400, dir, NULL, &aeration_blocks_fops);
 	return 0;
 }
 

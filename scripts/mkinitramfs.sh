@@ -1,8 +1,11 @@
 #!/bin/sh
-# mkinitramfs.sh OUT SELFTESTS_DIR GUEST_DIR
-# busybox-static + our static test programs + init and scenarios.
+# mkinitramfs.sh OUT SELFTESTS_DIR GUEST_DIR [PROGRAM...]
+# busybox-static + our static test programs + init and scenarios; each
+# PROGRAM (a host binary such as /usr/bin/stress-ng) goes in at the same
+# path with the shared libraries it needs.
 set -eu
 out=$1; tests=$2; guest=$3
+shift 3
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
 mkdir -p "$root/bin" "$root/sbin" "$root/usr/bin" "$root/usr/sbin" \
@@ -18,6 +21,12 @@ cp "$guest"/scenarios/* "$root/scenarios/"
 for f in "$tests"/*; do
 	[ -x "$f" ] || continue
 	cp "$f" "$root/tests/"
+done
+for prog in "$@"; do
+	for f in "$prog" $(ldd "$prog" | sed -n 's,.*[[:space:]]\(/[^[:space:]]*\) (0x.*,\1,p'); do
+		mkdir -p "$root$(dirname "$f")"
+		cp -L "$f" "$root$f"
+	done
 done
 # Which of them are tests (the rest are helpers such as memhog).
 for t in $TESTS; do echo "$t"; done > "$root/tests/list"

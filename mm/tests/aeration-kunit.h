@@ -786,6 +786,64 @@ static void register_all_reported(struct kunit *test, struct fake_dev *fd)
 	run_worker();
 }
 
+#ifdef CONFIG_MEMORY_FAILURE
+/*
+ * A page of an aerated top-order block taken off for poison
+ * (take_page_off_buddy(), as memory_failure() and soft offline do for a
+ * free page): the pieces at tracked orders stay aerated, counts exact,
+ * and again once the page is given back (put_page_back_buddy(), as
+ * unpoison does).
+ */
+static void aeration_test_poison_split(struct kunit *test)
+{
+	unsigned int top = MAX_PAGE_ORDER;
+	struct page *p = NULL, *half = NULL, *target;
+	struct zone *zone = NULL, *z;
+	bool taken, half_aerated, back = false;
+	struct fake_dev fd;
+	struct list_head *b;
+
+	register_all_reported(test, &fd);
+	aeration_delay_ms = 60000;
+	for_each_populated_zone(z) {
+		spin_lock_irq(&z->lock);
+		b = z->aeration.boundary[top][MIGRATE_MOVABLE];
+		if (b) {
+			p = list_entry(b, struct page, buddy_list);
+			zone = z;
+		}
+		spin_unlock_irq(&z->lock);
+		if (p)
+			break;
+	}
+	if (!p) {
+		aeration_unregister(&fd.info);
+		kunit_skip(test, "no aerated movable block");
+	}
+	/* The page is in the lower half: the upper one is a whole piece. */
+	target = p + 5;
+	half = p + (1UL << (top - 1));
+	taken = take_page_off_buddy(target);
+	spin_lock_irq(&zone->lock);
+	half_aerated = PageBuddy(half) && buddy_order(half) == top - 1 &&
+		       PageReported(half);
+	spin_unlock_irq(&zone->lock);
+	check_zone(test, zone);
+	if (taken) {
+		/* As memory_failure() leaves it: poisoned, one reference. */
+		SetPageHWPoison(target);
+		page_ref_inc(target);
+		back = put_page_back_buddy(target);
+		check_zone(test, zone);
+	}
+	aeration_unregister(&fd.info);
+	KUNIT_EXPECT_TRUE_MSG(test, taken, "free page not taken off");
+	KUNIT_EXPECT_TRUE_MSG(test, back, "page not given back");
+	KUNIT_EXPECT_TRUE_MSG(test, half_aerated,
+			      "the aerated block's other half came back raw");
+}
+#endif
+
 static void aeration_test_high_wmark_trigger(struct kunit *test)
 {
 	struct page *blk[3];
@@ -995,6 +1053,9 @@ static struct kunit_case aeration_test_cases[] = {
 	KUNIT_CASE(aeration_test_merge_split),
 	KUNIT_CASE(aeration_test_tail_free),
 	KUNIT_CASE(aeration_test_pageblock_isolation),
+#ifdef CONFIG_MEMORY_FAILURE
+	KUNIT_CASE(aeration_test_poison_split),
+#endif
 	KUNIT_CASE(aeration_test_high_wmark_trigger),
 	KUNIT_CASE(aeration_test_settle),
 	{}

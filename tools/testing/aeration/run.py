@@ -7,6 +7,7 @@
                                        each TEST N times in a row (flakes)
   run.py --build DIR demo              watch memory go back to the host
   run.py --build DIR migrate [--hints] one migration after a hog, figures
+  run.py --build DIR soak --minutes N  the long soak (make soak)
   run.py --build DIR bench [--reps N] [--quick] [SCENARIO...]
                                        aeration vs stock, build/bench/
 """
@@ -20,6 +21,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import bench as benchmod  # noqa: E402
 import tests  # noqa: E402
+import tests_world  # noqa: E402
 from scenarios import MIB, Reclaim  # noqa: E402
 from vm import GuestError  # noqa: E402
 
@@ -30,16 +32,23 @@ class Ctx:
         self.stock_kernel = os.path.join(build, "stock", "bzImage")
         self.kernel = os.path.join(build, "aeration", "bzImage")
         self.debug_kernel = os.path.join(build, "aeration-debug", "bzImage")
+        self.kasan_kernel = os.path.join(build, "aeration-kasan", "bzImage")
         self.initrd = os.path.join(build, "initramfs.cpio.gz")
+        self.soak_initrd = os.path.join(build, "initramfs-soak.cpio.gz")
         self.tree = os.path.join(build, "src", "aeration")
         self.rundir = os.path.join(build, "runs",
                                    time.strftime("%Y%m%d-%H%M%S"))
         os.makedirs(self.rundir, exist_ok=True)
 
 
+# Everything make check runs, in order: the bench smoke and the style
+# gates last.
+ALL = tests.CHECK[:-2] + tests_world.CHECK + tests.CHECK[-2:]
+
+
 def check(ctx, names, repeat=1):
-    chosen = [t for t in tests.CHECK if not names or t.__name__ in names]
-    unknown = set(names) - set(t.__name__ for t in tests.CHECK)
+    chosen = [t for t in ALL if not names or t.__name__ in names]
+    unknown = set(names) - set(t.__name__ for t in ALL)
     if unknown:
         print("no such test: %s" % " ".join(sorted(unknown)))
         return 2
@@ -84,6 +93,21 @@ def check(ctx, names, repeat=1):
                 " ".join(str(r) for r in bad_runs[name])))
     print("runs in %s, %.0f s in all" % (ctx.rundir, time.monotonic() - t0))
     print("%d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
+
+
+def soak(ctx, minutes):
+    """make soak: the soak for minutes, results as make check prints."""
+    t0 = time.monotonic()
+    failed = 0
+    for name, ok, detail in tests_world.run_soak(ctx, "soak-long",
+                                                 minutes * 60):
+        failed += not ok
+        print("%s %s%s" % ("PASS" if ok else "FAIL", name,
+                           " (%s)" % detail if detail else ""))
+    print("runs in %s, %.0f s in all" % (ctx.rundir, time.monotonic() - t0))
+    print("%s" % ("soak passed" if not failed else
+                  "soak: %d failed" % failed))
     return 1 if failed else 0
 
 
@@ -160,6 +184,8 @@ def main():
     m.add_argument("--kernel")
     m.add_argument("--hints", action="store_true")
     m.add_argument("--balloon-mib", type=int, default=0)
+    so = sub.add_parser("soak")
+    so.add_argument("--minutes", type=int, default=30)
     b = sub.add_parser("bench")
     b.add_argument("--reps", type=int, default=5)
     b.add_argument("--quick", action="store_true")
@@ -173,6 +199,10 @@ def main():
         if a.repeat > 1 and not a.tests:
             ap.error("--repeat wants the tests named, e.g. --repeat 30 kunit")
         return check(ctx, a.tests, a.repeat)
+    if a.cmd == "soak":
+        if a.minutes < 1:
+            ap.error("--minutes wants a positive count")
+        return soak(ctx, a.minutes)
     if a.cmd == "bench":
         out = a.out or os.path.join(ctx.build, "bench")
         return 1 if benchmod.bench(ctx, out, a.reps, a.quick,

@@ -16,13 +16,14 @@ class Reclaim:
     """
 
     def __init__(self, kernel, initrd, rundir, name, hog_mib=1536,
-                 hold_s=60, mem_mib=2048, reporting=True, cmdline=None):
+                 hold_s=60, mem_mib=2048, reporting=True, cmdline=None,
+                 shape=None):
         args = {"scenario": "reclaim", "hog_mib": hog_mib,
                 "hold_s": hold_s}
         args.update(cmdline or {})
         self.hog_mib, self.hold_s = hog_mib, hold_s
         self.guest = Guest(kernel, initrd, rundir, name, mem_mib=mem_mib,
-                           reporting=reporting, cmdline=args)
+                           reporting=reporting, cmdline=args, shape=shape)
         self.sampler = None
         self.t_exit = None
         self.peak = self.base = None

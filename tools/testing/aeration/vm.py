@@ -43,6 +43,7 @@ class QMP:
                 if time.monotonic() > deadline:
                     raise GuestError("QMP socket %s never came up" % path)
                 time.sleep(0.05)
+        self.timeout = timeout
         self.sock.settimeout(timeout)
         self.buf = b""
         self.events = []
@@ -71,6 +72,29 @@ class QMP:
             if "error" in reply:
                 raise GuestError("QMP %s: %s" % (name, reply["error"]))
             return reply.get("return")
+
+    def wait_event(self, name, timeout, match=None):
+        """Wait for a QMP event (kept or new) named name, whose data
+        match(data) accepts; returns it or None."""
+        deadline = time.monotonic() + timeout
+        while True:
+            for ev in self.events:
+                if ev.get("event") == name and \
+                        (match is None or match(ev.get("data", {}))):
+                    self.events.remove(ev)
+                    return ev
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return None
+            self.sock.settimeout(min(left, 1.0))
+            try:
+                reply = self._read()
+            except socket.timeout:
+                continue
+            finally:
+                self.sock.settimeout(self.timeout)
+            if "event" in reply:
+                self.events.append(reply)
 
     def close(self):
         self.sock.close()
@@ -139,16 +163,29 @@ class Guest:
     def __init__(self, kernel, initrd, rundir, name, mem_mib=2048, smp=2,
                  reporting=True, hinting=False, balloon=True, cmdline=None,
                  incoming=None, extra=None, echo_console=False,
-                 control=False, deflate_on_oom=False):
+                 control=False, deflate_on_oom=False, shape=None):
         self.kernel, self.initrd = kernel, initrd
         self.dir = os.path.join(rundir, name)
         self.name = name
         self.mem_mib, self.smp = mem_mib, smp
+        self.mem_arg = str(mem_mib)
+        self.smp_arg = str(smp)
         self.reporting, self.hinting, self.balloon = reporting, hinting, balloon
         self.deflate_on_oom = deflate_on_oom
-        self.cmdline = dict(cmdline or {})
+        self.cmdline = {}
+        self.extra = []
+        # A declared guest shape (shapes.py): its memory layout, devices
+        # and command line; the caller's command line wins.
+        self.shape = shape
+        if shape:
+            self.mem_mib, self.smp = shape.mem_mib, shape.smp
+            self.mem_arg = shape.mem_arg()
+            self.smp_arg = shape.smp_arg()
+            self.cmdline.update(dict(shape.cmdline))
+            self.extra += shape.qemu_args()
+        self.cmdline.update(cmdline or {})
         self.incoming = incoming
-        self.extra = list(extra or [])
+        self.extra += list(extra or [])
         self.proc = None
         self.qmp = None
         self.echo_console = echo_console
@@ -167,7 +204,7 @@ class Guest:
         # Later parameters win: the caller's loglevel overrides ours.
         append += ["%s=%s" % kv for kv in self.cmdline.items()]
         argv = [QEMU, "-accel", "tcg,thread=multi", "-cpu", "max",
-                "-smp", str(self.smp), "-m", str(self.mem_mib),
+                "-smp", self.smp_arg, "-m", self.mem_arg,
                 "-nodefaults", "-display", "none", "-no-reboot",
                 "-kernel", self.kernel, "-initrd", self.initrd,
                 "-append", " ".join(append),

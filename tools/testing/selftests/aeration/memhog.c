@@ -4,7 +4,9 @@
  * hold it, and exit (freeing it all at once).  Prints progress markers for
  * the host harness on stdout.
  *
- *   memhog [-h SECONDS] [-p PATTERN] SIZE_MIB
+ *   memhog [-h SECONDS] [-p PATTERN] [-c COMMAND] SIZE_MIB
+ *
+ * COMMAND runs (sh -c) while the memory is held, before the exit.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -27,12 +29,16 @@ int main(int argc, char **argv)
 {
 	unsigned long size, off, page = sysconf(_SC_PAGESIZE);
 	unsigned int hold = 0, pattern = 0xa5;
+	const char *cmd = NULL;
 	double t0;
 	char *buf;
 	int opt;
 
-	while ((opt = getopt(argc, argv, "h:p:")) != -1) {
+	while ((opt = getopt(argc, argv, "c:h:p:")) != -1) {
 		switch (opt) {
+		case 'c':
+			cmd = optarg;
+			break;
 		case 'h':
 			hold = strtoul(optarg, NULL, 0);
 			break;
@@ -64,11 +70,14 @@ int main(int argc, char **argv)
 	fflush(stdout);
 	if (hold)
 		sleep(hold);
+	if (cmd && system(cmd))
+		fprintf(stderr, "memhog: '%s' failed\n", cmd);
+	fflush(stdout);
 	/* The exit (freeing it all) starts now: the harness times from here. */
 	printf("@@ hog-exiting\n");
 	fflush(stdout);
 	return 0;
 usage:
-	fprintf(stderr, "usage: memhog [-h SECONDS] [-p PATTERN] SIZE_MIB\n");
+	fprintf(stderr, "usage: memhog [-h SECONDS] [-p PATTERN] [-c COMMAND] SIZE_MIB\n");
 	return 2;
 }
