@@ -106,7 +106,7 @@ sparse: tree
 
 clean:
 	rm -rf $(B)/aeration $(B)/aeration-debug $(B)/aeration-kasan $(B)/stock $(B)/selftests \
-		$(B)/initramfs.cpio.gz $(B)/runs
+		$(B)/initramfs.cpio.gz $(B)/initramfs-soak.cpio.gz $(B)/runs
 
 distclean:
 	rm -rf $(B)

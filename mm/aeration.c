@@ -94,6 +94,26 @@ static struct {
 
 static DEFINE_MUTEX(aeration_mutex);
 
+/*
+ * Register, unregister and order changes walk every zone and flip the
+ * static key: they exclude memory hotplug (a zone being initialised) and
+ * take the CPU hotplug lock first, in the order memory hotplug takes them
+ * before it calls aeration_memory_notify() with aeration_mutex.
+ */
+static void aeration_lock(void)
+{
+	cpus_read_lock();
+	get_online_mems();
+	mutex_lock(&aeration_mutex);
+}
+
+static void aeration_unlock(void)
+{
+	mutex_unlock(&aeration_mutex);
+	put_online_mems();
+	cpus_read_unlock();
+}
+
 static inline struct list_head *free_list(struct zone *zone,
 					  unsigned int order, int mt)
 {
@@ -617,7 +637,7 @@ int aeration_register(struct aeration_dev_info *aerdev)
 	if (!aerdev || !aerdev->report || !aerdev->capacity)
 		return -EINVAL;
 
-	mutex_lock(&aeration_mutex);
+	aeration_lock();
 	if (aer.dev || page_reporting_active()) {
 		err = -EBUSY;
 		goto out;
@@ -636,7 +656,7 @@ int aeration_register(struct aeration_dev_info *aerdev)
 	atomic_set(&aer.state, AERATION_IDLE);
 	WRITE_ONCE(aer.dev, aerdev);
 
-	static_branch_enable(&aeration_enabled);
+	static_branch_enable_cpuslocked(&aeration_enabled);
 	aeration_pause();
 	for_each_zone(zone)
 		aeration_zone_set_order(zone, aeration_order);
@@ -645,7 +665,7 @@ int aeration_register(struct aeration_dev_info *aerdev)
 		aeration_order, min_t(unsigned int, aeration_batch,
 				      aerdev->capacity));
 out:
-	mutex_unlock(&aeration_mutex);
+	aeration_unlock();
 	return err;
 }
 EXPORT_SYMBOL_GPL(aeration_register);
@@ -661,7 +681,7 @@ void aeration_unregister(struct aeration_dev_info *aerdev)
 {
 	struct zone *zone;
 
-	mutex_lock(&aeration_mutex);
+	aeration_lock();
 	if (!aerdev || aer.dev != aerdev)
 		goto out;
 	/* Stop tracking first: no hook can queue work after this. */
@@ -669,7 +689,7 @@ void aeration_unregister(struct aeration_dev_info *aerdev)
 	for_each_zone(zone)
 		aeration_zone_set_order(zone, 0);
 	cancel_delayed_work_sync(&aer.work);
-	static_branch_disable(&aeration_enabled);
+	static_branch_disable_cpuslocked(&aeration_enabled);
 	WRITE_ONCE(aer.dev, NULL);
 	WRITE_ONCE(aer.paused, false);
 	kfree(aer.sgl);
@@ -678,7 +698,7 @@ void aeration_unregister(struct aeration_dev_info *aerdev)
 	if (!aeration_order_set)
 		aeration_order = pageblock_order;
 out:
-	mutex_unlock(&aeration_mutex);
+	aeration_unlock();
 }
 EXPORT_SYMBOL_GPL(aeration_unregister);
 
@@ -687,23 +707,47 @@ EXPORT_SYMBOL_GPL(aeration_unregister);
  * any zone of a node that comes later) gets its free lists only when
  * memory is onlined into it (init_currently_empty_zone()): start tracking
  * it then.  Its new pages went to the free lists untracked and count as
- * raw from here, so the worker reports them.  Zones tracked already are
- * left alone (aeration_zone_set_order() sees the order unchanged).
+ * raw from here; the request gets them reported.  An untracked zone holds
+ * no aerated page, so the worker need not be paused.  Memory hotplug
+ * holds the CPU and memory hotplug locks (see aeration_lock()).
+ *
+ * A zone whose memory all went offline must have nothing counted and no
+ * boundary left: memory onlined into it later starts from empty lists.
  */
 static int aeration_memory_notify(struct notifier_block *nb,
 				  unsigned long action, void *arg)
 {
+	bool newly = false, stale;
 	struct zone *zone;
+	unsigned int o;
+	int mt;
 
-	if (action != MEM_ONLINE)
+	if (action != MEM_ONLINE && action != MEM_OFFLINE)
 		return NOTIFY_OK;
 	mutex_lock(&aeration_mutex);
-	if (aer.dev) {
-		aeration_pause();
-		for_each_zone(zone)
-			aeration_zone_set_order(zone, aeration_order);
-		aeration_resume();
+	for_each_zone(zone) {
+		if (!aer.dev || !zone_is_initialized(zone))
+			continue;
+		if (action == MEM_ONLINE) {
+			if (!READ_ONCE(zone->aeration.order)) {
+				aeration_zone_set_order(zone, aeration_order);
+				newly = true;
+			}
+			continue;
+		}
+		if (populated_zone(zone))
+			continue;
+		spin_lock_irq(&zone->lock);
+		stale = zone->aeration.nr_raw || zone->aeration.nr_aerated;
+		for (o = 0; o < NR_PAGE_ORDERS; o++)
+			for (mt = 0; mt < MIGRATE_TYPES; mt++)
+				stale |= !!zone->aeration.boundary[o][mt];
+		spin_unlock_irq(&zone->lock);
+		WARN_ONCE(stale, "aeration: %s emptied with pages counted\n",
+			  zone->name);
 	}
+	if (newly)
+		aeration_request();
 	mutex_unlock(&aeration_mutex);
 	return NOTIFY_OK;
 }
@@ -715,7 +759,7 @@ static int aeration_order_handler(const struct ctl_table *table, int write,
 	struct zone *zone;
 	int order, err;
 
-	mutex_lock(&aeration_mutex);
+	aeration_lock();
 	order = aeration_order;
 	t.data = &order;
 	err = proc_dointvec_minmax(&t, write, buffer, lenp, ppos);
@@ -731,7 +775,7 @@ static int aeration_order_handler(const struct ctl_table *table, int write,
 			}
 		}
 	}
-	mutex_unlock(&aeration_mutex);
+	aeration_unlock();
 	return err;
 }
 
@@ -835,7 +879,10 @@ static int aeration_zones_show(struct seq_file *m, void *v)
 	struct zone *zone;
 
 	seq_puts(m, "# node zone order raw_pages aerated_pages [order:raw/aerated blocks ...]\n");
-	for_each_populated_zone(zone) {
+	/* Zones emptied by memory offlining too: they must show nothing. */
+	for_each_zone(zone) {
+		if (!zone_is_initialized(zone))
+			continue;
 		memset(raw, 0, sizeof(raw));
 		memset(aerated, 0, sizeof(aerated));
 		spin_lock_irq(&zone->lock);
@@ -857,10 +904,11 @@ DEFINE_SHOW_ATTRIBUTE(aeration_zones);
 
 /*
  * /sys/kernel/debug/aeration/blocks: per zone, tracked order and
- * migratetype, the first free blocks on each side of the boundary (up to
- * AERATION_BLOCKS_SHOWN raw ones from the head, as many aerated ones from
- * the tail), for tests that need a pfn in a raw or an aerated block.  A
- * snapshot: the blocks may be gone when it is read.
+ * migratetype, the free blocks on each side of the boundary, up to
+ * AERATION_BLOCKS_SHOWN of each: the coldest raw ones (the worker's next,
+ * the allocator's last) and the aerated ones from the tail.  For tests
+ * that need a pfn in a raw or an aerated block; a snapshot, the blocks
+ * may be gone when it is read.
  */
 #define AERATION_BLOCKS_SHOWN	4
 
@@ -873,36 +921,41 @@ static void aeration_block_show(struct seq_file *m, struct zone *zone,
 		   page_to_pfn(list_entry(pos, struct page, buddy_list)));
 }
 
+/* One free list, under zone->lock: both ends of its raw and aerated runs. */
+static void aeration_list_show(struct seq_file *m, struct zone *zone,
+			       unsigned int order, int mt)
+{
+	struct list_head *list = free_list(zone, order, mt);
+	struct list_head *bound = zone->aeration.boundary[order][mt];
+	struct list_head *pos;
+	unsigned int n = 0;
+
+	/* Raw pages end where the aerated ones start (or at the head). */
+	for (pos = bound ? bound->prev : list->prev;
+	     pos != list && n < AERATION_BLOCKS_SHOWN; pos = pos->prev, n++)
+		aeration_block_show(m, zone, order, mt, "raw", pos);
+	if (!bound)
+		return;
+	for (pos = list->prev, n = 0; n < AERATION_BLOCKS_SHOWN;
+	     pos = pos->prev, n++) {
+		aeration_block_show(m, zone, order, mt, "aerated", pos);
+		if (pos == bound)
+			break;
+	}
+}
+
 static int aeration_blocks_show(struct seq_file *m, void *v)
 {
-	struct list_head *list, *bound, *pos;
-	unsigned int o, n;
 	struct zone *zone;
+	unsigned int o;
 	int mt;
 
 	seq_puts(m, "# node zone order migratetype state pfn\n");
 	for_each_populated_zone(zone) {
 		spin_lock_irq(&zone->lock);
-		for (o = zone->aeration.order; o && o < NR_PAGE_ORDERS; o++) {
-			for (mt = 0; mt < MIGRATE_TYPES; mt++) {
-				list = free_list(zone, o, mt);
-				bound = zone->aeration.boundary[o][mt];
-				n = 0;
-				for (pos = list->next; pos != list && pos != bound &&
-				     n < AERATION_BLOCKS_SHOWN; pos = pos->next, n++)
-					aeration_block_show(m, zone, o, mt, "raw", pos);
-				if (!bound)
-					continue;
-				n = 0;
-				for (pos = list->prev; n < AERATION_BLOCKS_SHOWN;
-				     pos = pos->prev, n++) {
-					aeration_block_show(m, zone, o, mt, "aerated",
-							    pos);
-					if (pos == bound)
-						break;
-				}
-			}
-		}
+		for (o = zone->aeration.order; o && o < NR_PAGE_ORDERS; o++)
+			for (mt = 0; mt < MIGRATE_TYPES; mt++)
+				aeration_list_show(m, zone, o, mt);
 		spin_unlock_irq(&zone->lock);
 	}
 	return 0;

@@ -142,8 +142,10 @@ def dimm_hotplug(ctx):
             g.qmp.cmd("device_add", driver="pc-dimm", id="dimm1",
                       memdev="dimm-mem1")
             r.wait_hog(boot_timeout=300)
-            r.watch(5.0, until=lambda kb: kb >= 0.9 * (r.peak - r.base))
-            res += _reclaim_checks(name, r, min_mib=2000)
+            # KASAN slows the guest about threefold: a wider bound there.
+            within = getattr(ctx, "reclaim_within_s", 5.0)
+            r.watch(within, until=lambda kb: kb >= 0.9 * (r.peak - r.base))
+            res += _reclaim_checks(name, r, within_s=within, min_mib=2000)
             hit = _wait_line(g, r"^@@ dimm-offline (\d+)", 300)
             if hit[2].group(1) == "0":
                 g.qmp.cmd("device_del", id="dimm1")
@@ -159,7 +161,7 @@ def dimm_hotplug(ctx):
         notes = _zone_notes(lines, "reported")
         mov = notes.get((0, "Movable"))
         res.append((name + ": the DIMM's zone holds aerated memory",
-                    mov is not None and mov[2] >= 3 * GIB // 4 // 4096,
+                    mov is not None and mov[2] >= 3 * GIB_BYTES // 4 // 4096,
                     "Movable order/raw/aerated %s (want >= 768 MiB aerated)"
                     % (mov,)))
         res += _splat_check(g, name)
@@ -318,10 +320,10 @@ def run_soak(ctx, name, seconds, migrate_every=30):
             else:
                 dst.stop()
         last = guests[-1]
-        _wait_line(last, r"^@@ soak-stopped", seconds + 300)
+        stop = _wait_line(last, r"^@@ soak-stopped", seconds + 300)
         t_stop = time.monotonic()
         rss_stop = last.rss_kb()
-        hit = _wait_line(last, r"^@@ \S+ zone ", 120)
+        hit = _wait_line(last, r"^@@ soak-after zone ", 120, stop[0])
         rss_after = last.rss_kb()
         free = [l for _, l in last.data.lines[:hit[0]]
                 if l.startswith("@@ memfree ")]
@@ -331,11 +333,13 @@ def run_soak(ctx, name, seconds, migrate_every=30):
                     statuses and all(s == "completed" for s in statuses),
                     "%d migrations: %s" % (len(statuses),
                                            " ".join(map(str, statuses)))))
-        # The QEMU keeps its own memory (TCG's code buffer, devices): 512
-        # MiB over what the guest uses is generous for it.
+        # The QEMU keeps its own memory (TCG's code buffer, devices, about
+        # 170 MiB here): 256 MiB over what the guest uses.  Without
+        # reporting the last QEMU keeps what the load touched after the
+        # last migration (600 MiB or more).
         res.append((name + ": host RSS falls back when the load stops",
                     used_kb is not None and rss_after is not None and
-                    rss_after <= used_kb + 512 * MIB,
+                    rss_after <= used_kb + 256 * MIB,
                     "RSS %s MiB at the stop, %s MiB %.0f s later; guest "
                     "uses %s MiB" % (
                         rss_stop and rss_stop // MIB,
@@ -348,9 +352,11 @@ def run_soak(ctx, name, seconds, migrate_every=30):
     for g in guests[:-1]:
         res += parse_tap(g.data_lines(), name)
     for line in guests[-1].data_lines():
-        if line.startswith("@@ stress ") and "metrc" in line:
-            res.append((name + ": " + " ".join(line.split()[4:6]), True,
-                        " ".join(line.split()[6:])))
+        f = line.split()
+        # '@@ stress stress-ng: metrc: [PID] NAME OPS REAL USR SYS ...'
+        if len(f) >= 8 and f[3] == "metrc:" and f[6].isdigit():
+            res.append(("%s: stress-ng %s ran" % (name, f[5]), True,
+                        "%s bogo ops in %s s" % (f[6], f[7])))
     for g in guests:
         res += _splat_check(g, g.name)
     return res
@@ -368,6 +374,7 @@ class _KasanCtx:
     def __init__(self, ctx):
         self.__dict__.update(ctx.__dict__)
         self.debug_kernel = ctx.kasan_kernel
+        self.reclaim_within_s = 15.0
         self.rundir = os.path.join(ctx.rundir, "kasan")
         os.makedirs(self.rundir, exist_ok=True)
 

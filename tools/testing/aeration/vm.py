@@ -73,29 +73,6 @@ class QMP:
                 raise GuestError("QMP %s: %s" % (name, reply["error"]))
             return reply.get("return")
 
-    def wait_event(self, name, timeout, match=None):
-        """Wait for a QMP event (kept or new) named name, whose data
-        match(data) accepts; returns it or None."""
-        deadline = time.monotonic() + timeout
-        while True:
-            for ev in self.events:
-                if ev.get("event") == name and \
-                        (match is None or match(ev.get("data", {}))):
-                    self.events.remove(ev)
-                    return ev
-            left = deadline - time.monotonic()
-            if left <= 0:
-                return None
-            self.sock.settimeout(min(left, 1.0))
-            try:
-                reply = self._read()
-            except socket.timeout:
-                continue
-            finally:
-                self.sock.settimeout(self.timeout)
-            if "event" in reply:
-                self.events.append(reply)
-
     def close(self):
         self.sock.close()
 

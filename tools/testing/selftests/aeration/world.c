@@ -350,6 +350,23 @@ static int hog_avoids(const unsigned long *pfns, int npfn, size_t mib)
 	return hit;
 }
 
+/* Does the kernel log hold "0x<pfn>: <what>"? */
+static int dmesg_has(unsigned long pfn, const char *what)
+{
+	char line[512], want[128];
+	FILE *p = popen("dmesg", "r");
+	int found = 0;
+
+	if (!p)
+		return 0;
+	snprintf(want, sizeof(want), "%#lx: %s", pfn, what);
+	while (fgets(line, sizeof(line), p))
+		if (strstr(line, want))
+			found = 1;
+	pclose(p);
+	return found;
+}
+
 /*
  * Memory failure on free pages: hard poison (hwpoison_inject) and soft
  * offline (sysfs) of pages inside a raw and an aerated block.  The block is
@@ -364,13 +381,15 @@ static int cmd_poison(int argc, char **argv)
 	const char *how[4] = { "hard-poison", "soft-offline", "hard-poison",
 			       "soft-offline" };
 	const char *where[4] = { "aerated", "raw", "raw", "aerated" };
+	long hwc, wmark = 32, settle = 1000;
 	int i, err, hit;
-	long hwc;
 
 	(void)argc;
 	(void)argv;
 	check_zones("poison-before", NULL, 0, z);
 	/* Keep new raw blocks raw: no reporting until the end. */
+	sysctl_read("aeration_high_wmark", &wmark);
+	sysctl_read("aeration_settle_ms", &settle);
 	sysctl_write_long("aeration_high_wmark", 1 << 20);
 	sysctl_write_long("aeration_settle_ms", 0);
 	if (system("memhog 256 >/dev/null"))
@@ -395,21 +414,29 @@ static int cmd_poison(int argc, char **argv)
 	pfns[3] = blk[3] + (1UL << ord[3]) - 200;
 	before = meminfo_kb("HardwareCorrupted");
 	for (i = 0; i < 4; i++) {
+		/* Still free (the raw ones are the coldest: last handed out)? */
+		result((read_kpageflags(blk[i]) >> KPF_BUDDY) & 1,
+		       "the %s block at pfn %#lx is free before the injection",
+		       where[i], blk[i]);
 		if (i & 1)
 			err = write_ul("/sys/devices/system/memory/soft_offline_page",
 				       pfns[i] << 12, 1);
 		else
 			err = write_ul(HWPOISON_DIR "corrupt-pfn", pfns[i], 1);
-		result(!err, "%s of pfn %#lx in an %s block (%s)", how[i],
+		result(!err, "%s of pfn %#lx in a %s block (%s)", how[i],
 		       pfns[i], where[i], err ? strerror(-err) : "done");
+		if (!(i & 1))
+			result(dmesg_has(pfns[i], "recovery action for free buddy page: Recovered"),
+			       "memory_failure() took pfn %#lx as a free page",
+			       pfns[i]);
 		result((read_kpageflags(pfns[i]) >> KPF_HWPOISON) & 1,
 		       "pfn %#lx is marked poisoned", pfns[i]);
 	}
 	hwc = meminfo_kb("HardwareCorrupted");
 	result(hwc - (long)before == 16,
 	       "HardwareCorrupted grew by 4 pages (%ld kB)", hwc - (long)before);
-	sysctl_write_long("aeration_high_wmark", 32);
-	sysctl_write_long("aeration_settle_ms", 1000);
+	sysctl_write_long("aeration_high_wmark", wmark);
+	sysctl_write_long("aeration_settle_ms", settle);
 	check_zones("poisoned", NULL, 0, z);
 	for (i = 0; i < 4; i++)
 		result(!((read_kpageflags(pfns[i]) >> KPF_BUDDY) & 1),
@@ -455,7 +482,7 @@ static int cmd_contig(int argc, char **argv)
 	struct zinfo z[MAX_ZONES];
 	size_t gib = 1UL << 30, i;
 	long nr = 0, cma_pages = 65536;
-	int tries, err, bad = 0;
+	int tries, err, ok, bad = 0;
 	char *p;
 
 	(void)argc;
@@ -498,8 +525,8 @@ static int cmd_contig(int argc, char **argv)
 		write_str(HUGE_1G_DIR "nr_hugepages", "0\n");
 		result(read_long(HUGE_1G_DIR "nr_hugepages") == 0,
 		       "1 GiB page freed");
-		result(reported_again(rep0, 262144 * 9 / 10, 30),
-		       "its memory reported again (%lld pages)",
+		ok = reported_again(rep0, 262144 * 9 / 10, 30);
+		result(ok, "its memory reported again (%lld pages)",
 		       batches_now() - rep0);
 	}
 	check_zones("gigantic-freed", NULL, 0, z);
@@ -519,8 +546,9 @@ static int cmd_contig(int argc, char **argv)
 	rep0 = batches_now();
 	err = write_ul(CMA_DIR "free", cma_pages, 0);
 	result(!err, "CMA range freed (%s)", err ? strerror(-err) : "done");
-	result(reported_again(rep0, cma_pages * 9 / 10, 30),
-	       "the CMA range reported again (%lld pages)", batches_now() - rep0);
+	ok = reported_again(rep0, cma_pages * 9 / 10, 30);
+	result(ok, "the CMA range reported again (%lld pages)",
+	       batches_now() - rep0);
 	check_zones("cma-freed", NULL, 0, z);
 	return failures ? 1 : 0;
 }

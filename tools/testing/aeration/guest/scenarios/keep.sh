@@ -6,7 +6,10 @@ keep_start() {
 	i=0
 	until grep -q keep-ready /tmp/keep.out 2>/dev/null; do
 		i=$((i + 1))
-		[ $i -gt 300 ] && break
+		if [ $i -gt 300 ]; then
+			echo "not ok 1 $1: integrity buffer ready within 30 s"
+			break
+		fi
 		sleep 0.1
 	done
 }
