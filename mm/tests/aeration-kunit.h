@@ -713,6 +713,30 @@ static void aeration_test_tail_free(struct kunit *test)
 }
 
 /*
+ * The first aerated top-order block of a movable list, and its zone; NULL
+ * if none.  It may be taken once the zone lock is dropped.
+ */
+static struct page *aerated_top_block(struct zone **zonep)
+{
+	struct page *p = NULL;
+	struct list_head *b;
+	struct zone *z;
+
+	for_each_populated_zone(z) {
+		spin_lock_irq(&z->lock);
+		b = z->aeration.boundary[MAX_PAGE_ORDER][MIGRATE_MOVABLE];
+		if (b) {
+			p = list_entry(b, struct page, buddy_list);
+			*zonep = z;
+		}
+		spin_unlock_irq(&z->lock);
+		if (p)
+			break;
+	}
+	return p;
+}
+
+/*
  * Pageblock isolation (memory offlining, CMA, alloc_contig_range) moves
  * free pages to the MIGRATE_ISOLATE list and back: an aerated block stays
  * aerated and counted, and is not offered for reporting while isolated.
@@ -721,9 +745,8 @@ static void aeration_test_pageblock_isolation(struct kunit *test)
 {
 	unsigned int top = MAX_PAGE_ORDER;
 	unsigned long pfn, raw_iso, raw_back;
-	struct list_head *b;
 	struct fake_dev fd;
-	struct zone *zone = NULL, *z;
+	struct zone *zone = NULL;
 	bool iso_aerated, back_aerated;
 	struct page *p = NULL;
 
@@ -734,18 +757,7 @@ static void aeration_test_pageblock_isolation(struct kunit *test)
 	run_worker();
 	aeration_delay_ms = 60000;
 
-	/* An aerated top-order block of the movable list. */
-	for_each_populated_zone(z) {
-		spin_lock_irq(&z->lock);
-		b = z->aeration.boundary[top][MIGRATE_MOVABLE];
-		if (b) {
-			p = list_entry(b, struct page, buddy_list);
-			zone = z;
-		}
-		spin_unlock_irq(&z->lock);
-		if (p)
-			break;
-	}
+	p = aerated_top_block(&zone);
 	if (!p) {
 		aeration_unregister(&fd.info);
 		kunit_skip(test, "no aerated movable block");
@@ -798,24 +810,13 @@ static void aeration_test_poison_split(struct kunit *test)
 {
 	unsigned int top = MAX_PAGE_ORDER;
 	struct page *p = NULL, *half = NULL, *target;
-	struct zone *zone = NULL, *z;
+	struct zone *zone = NULL;
 	bool taken, whole, half_aerated, back = false;
 	struct fake_dev fd;
-	struct list_head *b;
 
 	register_all_reported(test, &fd);
 	aeration_delay_ms = 60000;
-	for_each_populated_zone(z) {
-		spin_lock_irq(&z->lock);
-		b = z->aeration.boundary[top][MIGRATE_MOVABLE];
-		if (b) {
-			p = list_entry(b, struct page, buddy_list);
-			zone = z;
-		}
-		spin_unlock_irq(&z->lock);
-		if (p)
-			break;
-	}
+	p = aerated_top_block(&zone);
 	if (!p) {
 		aeration_unregister(&fd.info);
 		kunit_skip(test, "no aerated movable block");
