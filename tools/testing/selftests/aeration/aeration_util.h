@@ -82,22 +82,26 @@ static inline int sysctl_read(const char *name, long *val)
 	return 0;
 }
 
+/* Write a string to a file (truncating it); returns 0 or -errno. */
+static inline int write_file(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY | O_TRUNC), err = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, s, strlen(s)) < 0)
+		err = -errno;
+	close(fd);
+	return err;
+}
+
 /* Write a string to a sysctl in /proc/sys/vm; returns 0 or -errno. */
 static inline int sysctl_write(const char *name, const char *s)
 {
 	char path[256];
-	ssize_t n;
-	int fd, err = 0;
 
 	snprintf(path, sizeof(path), SYSCTL_DIR "%s", name);
-	fd = open(path, O_WRONLY);
-	if (fd < 0)
-		return -errno;
-	n = write(fd, s, strlen(s));
-	if (n < 0)
-		err = -errno;
-	close(fd);
-	return err;
+	return write_file(path, s);
 }
 
 static inline int sysctl_write_long(const char *name, long val)

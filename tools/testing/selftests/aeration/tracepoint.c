@@ -17,19 +17,6 @@
 static const char fmt[] =
 	"nid=%d zid=%d order=%u nents=%u pages=%lu latency_us=%lu err=%d";
 
-static int write_file(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY | O_TRUNC);
-	int ret = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, s, strlen(s)) < 0)
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
 int main(void)
 {
 	size_t len = 384UL << 20, off;

@@ -235,24 +235,12 @@ static int cmd_keep(int argc, char **argv)
 	return bad ? 1 : 0;
 }
 
-static int write_str(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY), err = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, s, strlen(s)) < 0)
-		err = -errno;
-	close(fd);
-	return err;
-}
-
 static int write_ul(const char *path, unsigned long v, int hex)
 {
 	char buf[32];
 
 	snprintf(buf, sizeof(buf), hex ? "0x%lx\n" : "%lu\n", v);
-	return write_str(path, buf);
+	return write_file(path, buf);
 }
 
 static long read_long(const char *path)
@@ -491,7 +479,7 @@ static int cmd_contig(int argc, char **argv)
 	alloc0 = read_vmstat("aeration_alloc_aerated");
 	/* A gigantic page: alloc_contig_range() over aerated memory. */
 	for (tries = 0; tries < 5 && nr < 1; tries++) {
-		write_str(HUGE_1G_DIR "nr_hugepages", "1\n");
+		write_file(HUGE_1G_DIR "nr_hugepages", "1\n");
 		nr = read_long(HUGE_1G_DIR "nr_hugepages");
 	}
 	result(nr == 1, "a 1 GiB hugetlb page allocated at run time (%d tries)",
@@ -522,7 +510,7 @@ static int cmd_contig(int argc, char **argv)
 		       read_vmstat("aeration_alloc_aerated") - alloc0);
 		check_zones("gigantic-held", NULL, 0, z);
 		rep0 = batches_now();
-		write_str(HUGE_1G_DIR "nr_hugepages", "0\n");
+		write_file(HUGE_1G_DIR "nr_hugepages", "0\n");
 		result(read_long(HUGE_1G_DIR "nr_hugepages") == 0,
 		       "1 GiB page freed");
 		ok = reported_again(rep0, 262144 * 9 / 10, 30);
@@ -570,8 +558,8 @@ static int cmd_compact(int argc, char **argv)
 	char *p;
 
 	check_zones("compact-before", NULL, 0, z);
-	write_str("/sys/kernel/mm/transparent_hugepage/enabled", "madvise\n");
-	write_str("/sys/kernel/mm/transparent_hugepage/defrag", "madvise\n");
+	write_file("/sys/kernel/mm/transparent_hugepage/enabled", "madvise\n");
+	write_file("/sys/kernel/mm/transparent_hugepage/defrag", "madvise\n");
 	sysctl_write_long("compaction_proactiveness", 100);
 	sysctl_write_long("aeration_delay_ms", 0);
 	sysctl_write_long("aeration_high_wmark", 1);
@@ -591,7 +579,7 @@ static int cmd_compact(int argc, char **argv)
 		for (i = 0; i < size; i += 2 << 20)
 			madvise(p + i, 1 << 20, MADV_DONTNEED);
 		if (rounds % 4 == 3)
-			write_str("/proc/sys/vm/compact_memory", "1\n");
+			write_file("/proc/sys/vm/compact_memory", "1\n");
 		munmap(p, size);
 		rounds++;
 	}
@@ -626,7 +614,7 @@ static int cmd_compact(int argc, char **argv)
 		a0 = read_vmstat("aeration_alloc_aerated");
 		m0 = read_vmstat("compact_migrate_scanned");
 		g0 = read_vmstat("pgmigrate_success");
-		write_str("/proc/sys/vm/compact_memory", "1\n");
+		write_file("/proc/sys/vm/compact_memory", "1\n");
 		note("compact_memory alone: alloc_aerated %lld scanned %lld migrated %lld",
 		     read_vmstat("aeration_alloc_aerated") - a0,
 		     read_vmstat("compact_migrate_scanned") - m0,
@@ -665,26 +653,31 @@ static int cmd_zero(int argc, char **argv)
 	return bad ? 1 : 0;
 }
 
+static const struct {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+} commands[] = {
+	{ "zones", cmd_zones },
+	{ "keep", cmd_keep },
+	{ "poison", cmd_poison },
+	{ "contig", cmd_contig },
+	{ "compact", cmd_compact },
+	{ "zero", cmd_zero },
+};
+
 int main(int argc, char **argv)
 {
+	size_t i;
+
 	if (argc < 3) {
-		fprintf(stderr, "usage: world zones|keep|poison|contig|compact TAG ...\n");
+		fprintf(stderr, "usage: world zones|keep|poison|contig|compact|zero TAG ...\n");
 		return 2;
 	}
 	tag = argv[2];
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (!strcmp(argv[1], "zones"))
-		return cmd_zones(argc - 3, argv + 3);
-	if (!strcmp(argv[1], "keep"))
-		return cmd_keep(argc - 3, argv + 3);
-	if (!strcmp(argv[1], "poison"))
-		return cmd_poison(argc - 3, argv + 3);
-	if (!strcmp(argv[1], "contig"))
-		return cmd_contig(argc - 3, argv + 3);
-	if (!strcmp(argv[1], "compact"))
-		return cmd_compact(argc - 3, argv + 3);
-	if (!strcmp(argv[1], "zero"))
-		return cmd_zero(argc - 3, argv + 3);
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(argv[1], commands[i].name))
+			return commands[i].fn(argc - 3, argv + 3);
 	fprintf(stderr, "world: no command '%s'\n", argv[1]);
 	return 2;
 }
