@@ -15,6 +15,10 @@
 
 #define SYSCTL_DIR "/proc/sys/vm/"
 
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(arr) (sizeof(arr) / sizeof((arr)[0]))
+#endif
+
 static inline double now_s(void)
 {
 	struct timespec ts;

@@ -675,7 +675,7 @@ int main(int argc, char **argv)
 	}
 	tag = argv[2];
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(commands); i++)
 		if (!strcmp(argv[1], commands[i].name))
 			return commands[i].fn(argc - 3, argv + 3);
 	fprintf(stderr, "world: no command '%s'\n", argv[1]);
