@@ -691,9 +691,11 @@ def migrate_hints(ctx):
     # the default window (every run), the bytes goal at a wide one (the
     # median of three: single runs on QEMU 10.0 spread from 15% to 31% at
     # 192 MiB, 15-26% at 256 MiB), and the default is only held to saving
-    # bytes at all (single runs 29-68%).
-    out.append(_median_bytes_check("migrate-hints: <= 70% of the bytes "
-                                   "without hints", hints, plain, 0.7))
+    # bytes at all: single runs spread 29-76% (the median of three was
+    # 71% once on a fresh machine), a guest whose hints do not reach QEMU
+    # sends 100% or more.  What it saves is make bench's to measure.
+    out.append(_median_bytes_check("migrate-hints: <= 85% of the bytes "
+                                   "without hints", hints, plain, 0.85))
     for i, r in enumerate(hints):
         out.append(_drop_check("migrate-hints-%d: MemFree never > 64 MiB "
                                "below its value before" % i, r,
