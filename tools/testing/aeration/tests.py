@@ -518,14 +518,16 @@ def _pressure_migration(ctx, kernel, name, stall=False):
         if stall:
             reset = [l for _, l in src.console.lines
                      if "no answer from the host: resetting" in l]
-            hints = _wait_either((src, dst), r"^@@ pressure-hints .*", 5)
+            if reset:
+                why = reset[0]
+            else:
+                hints = _wait_either((src, dst), r"^@@ pressure-hints .*", 5)
+                why = ("no reset in the console; guest: %s; iothread frozen "
+                       "for %.1f s" % (hints[2].string if hints else
+                                       "no hint figures",
+                                       t_thawed - t_frozen))
             res.append((name + ": the stalled hint wait gave up and reset "
-                        "the device", bool(reset),
-                        reset[0] if reset else
-                        "no reset in the console; guest: %s; iothread "
-                        "frozen for %.1f s" %
-                        (hints[2].string if hints else "no hint figures",
-                         t_thawed - t_frozen)))
+                        "the device", bool(reset), why))
         res.append((name + ": migration completed",
                     info.get("status") == "completed",
                     "status %s" % info.get("status")))
