@@ -12,6 +12,7 @@ import re
 import shutil
 import socket
 import subprocess
+import sys
 import threading
 import time
 
@@ -47,6 +48,7 @@ class QMP:
         self.sock.settimeout(timeout)
         self.buf = b""
         self.events = []
+        self.seq = 0
         self._read()                        # greeting
         self.cmd("qmp_capabilities")
 
@@ -60,7 +62,12 @@ class QMP:
         return json.loads(line)
 
     def cmd(self, name, **args):
-        msg = {"execute": name}
+        # Every command carries an id and only the reply with that id is
+        # its answer: a command given up on (a socket timeout caught by
+        # the caller) is answered later, and that answer must not be
+        # taken for the next command's.
+        self.seq += 1
+        msg = {"execute": name, "id": self.seq}
         if args:
             msg["arguments"] = args
         self.sock.sendall(json.dumps(msg).encode() + b"\n")
@@ -69,6 +76,8 @@ class QMP:
             if "event" in reply:
                 self.events.append(reply)
                 continue
+            if reply.get("id") != self.seq:
+                continue                    # late answer to an older command
             if "error" in reply:
                 raise GuestError("QMP %s: %s" % (name, reply["error"]))
             return reply.get("return")
@@ -241,7 +250,9 @@ class Guest:
         without one."""
         try:
             tids = [t["thread-id"] for t in self.qmp.cmd("query-iothreads")]
-        except (GuestError, OSError, KeyError):
+        except (GuestError, OSError, KeyError) as e:
+            print("   %s: no iothread CPU time: %r" % (self.name, e),
+                  file=sys.stderr)
             return None
         if not tids:
             return None
