@@ -42,8 +42,40 @@ TRACE_EVENT(aeration_batch,
 );
 
 /*
+ * The settle pass in one zone: the pages the CPUs' lists held of it, whether
+ * they were drained into it, and the pages reported then.
+ */
+TRACE_EVENT(aeration_settle_zone,
+
+	TP_PROTO(struct zone *zone, unsigned long pcp_pages, bool drained,
+		 unsigned long reported),
+
+	TP_ARGS(zone, pcp_pages, drained, reported),
+
+	TP_STRUCT__entry(
+		__field(int, nid)
+		__field(int, zid)
+		__field(unsigned long, pcp_pages)
+		__field(bool, drained)
+		__field(unsigned long, reported)
+	),
+
+	TP_fast_assign(
+		__entry->nid = zone_to_nid(zone);
+		__entry->zid = zone_idx(zone);
+		__entry->pcp_pages = pcp_pages;
+		__entry->drained = drained;
+		__entry->reported = reported;
+	),
+
+	TP_printk("nid=%d zid=%d pcp_pages=%lu drained=%d reported=%lu",
+		  __entry->nid, __entry->zid, __entry->pcp_pages,
+		  __entry->drained, __entry->reported)
+);
+
+/*
  * One free page hint round, from the host's command id to our STOP.
- * balloon_ns: until the free pages' walk began (cache drop, balloon pages).
+ * balloon_ns: until the free pages' walk began (the balloon pages).
  */
 TRACE_EVENT(aeration_hint_round,
 

@@ -47,7 +47,6 @@
  */
 #define pr_fmt(fmt) "aeration: " fmt
 
-#include <linux/aeration.h>
 #include <linux/balloon_compaction.h>
 #include <linux/bitmap.h>
 #include <linux/jiffies.h>
@@ -57,6 +56,7 @@
 #include <linux/mmzone.h>
 #include <linux/mutex.h>
 #include <linux/page-isolation.h>
+#include <linux/page_hinting.h>
 #include <linux/rcupdate.h>
 #include <linux/scatterlist.h>
 #include <linux/sizes.h>
@@ -66,8 +66,9 @@
 #include <linux/vmstat.h>
 #include <linux/workqueue.h>
 
-#include "aeration.h"
 #include "internal.h"
+#include "page_hinting.h"
+#include "page_reporting.h"
 
 #include <trace/events/aeration.h>
 
@@ -79,7 +80,6 @@
 /* Tunables, /proc/sys/vm/aeration_hint_*; see the admin guide. */
 static int hint_order = -1;		/* pageblock_order once known */
 static int hint_balloon = 1;
-static int hint_drop_cache;
 static int hint_window_mib = 48;	/* free memory lent at once */
 static int hint_rehint;			/* every round hints everything */
 
@@ -774,9 +774,7 @@ static int hint_alloc(struct hint_round *r)
  * AERATION_HINT_DEPTH batches are queued at once, each with at most
  * 1/AERATION_HINT_DEPTH of vm.aeration_hint_window_mib of free memory; a
  * batch of free pages is off the free lists from its ->hint until its
- * ->wait returns.  With
- * vm.aeration_hint_drop_cache, clean page cache is dropped first.  May
- * sleep; rounds are serialised.
+ * ->wait returns.  May sleep; rounds are serialised.
  *
  * Return: 0 when every range was hinted, the first error from ->hint or
  * ->wait, which ended the round, -EINVAL for a bad @hdev or -ENOMEM.
@@ -808,8 +806,6 @@ int aeration_hint_round(struct aeration_hint_dev *hdev, u32 id)
 	r.rehint = READ_ONCE(hint_rehint);
 
 	t0 = ktime_get_ns();
-	if (READ_ONCE(hint_drop_cache))
-		drop_pagecache();
 
 	/*
 	 * Balloon pages first: they are few ranges, and the host reads them
@@ -873,15 +869,6 @@ static struct ctl_table aeration_hint_sysctls[] = {
 		.extra2		= SYSCTL_ONE,
 	},
 	{
-		.procname	= "aeration_hint_drop_cache",
-		.data		= &hint_drop_cache,
-		.maxlen		= sizeof(int),
-		.mode		= 0644,
-		.proc_handler	= proc_dointvec_minmax,
-		.extra1		= SYSCTL_ZERO,
-		.extra2		= SYSCTL_ONE,
-	},
-	{
 		.procname	= "aeration_hint_rehint",
 		.data		= &hint_rehint,
 		.maxlen		= sizeof(int),
@@ -916,6 +903,6 @@ static int __init aeration_hint_init(void)
 }
 subsys_initcall(aeration_hint_init);
 
-#ifdef CONFIG_AERATION_KUNIT_TEST
-#include "tests/aeration-hint-kunit.h"
+#ifdef CONFIG_PAGE_REPORTING_KUNIT_TEST
+#include "tests/page_hinting-kunit.h"
 #endif

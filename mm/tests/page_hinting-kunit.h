@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * KUnit tests for aeration's free page hints, included at the end of
- * mm/aeration_hint.c.  A fake device checks every batch against the live
+ * mm/page_hinting.c.  A fake device checks every batch against the live
  * allocator while it "holds" it: free ranges isolated from queueing until
  * the wait for them, of the hint order, at most AERATION_HINT_DEPTH
  * batches and vm.aeration_hint_window_mib of free memory at once, no page
@@ -15,7 +15,7 @@
 #include <linux/memblock.h>
 #include <linux/vmalloc.h>
 
-#include "aeration-kunit-util.h"
+#include "page_reporting-kunit-util.h"
 
 struct fake_hint {
 	struct aeration_hint_dev hdev;

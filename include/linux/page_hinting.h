@@ -1,39 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Aeration: asynchronous free page reporting, the device side.
- *
- * A device (virtio-balloon) registers a report callback.  The aeration
- * worker hands it batches of free pages, taken off the buddy free lists for
- * the duration of the call: when the callback returns, the host is done
- * with them and they go back to the free lists as "aerated".
+ * Free page hints from the free lists (CONFIG_PAGE_HINTING), the device
+ * side; mm/page_hinting.c.
  */
-#ifndef _LINUX_AERATION_H
-#define _LINUX_AERATION_H
+#ifndef _LINUX_PAGE_HINTING_H
+#define _LINUX_PAGE_HINTING_H
 
 #include <linux/errno.h>
 #include <linux/scatterlist.h>
 #include <linux/types.h>
 
 struct balloon_dev_info;
-
-struct aeration_dev_info {
-	/*
-	 * Report @nents free ranges in @sg to the host.  May sleep.  The
-	 * pages are owned by the caller until this returns; return 0 once
-	 * the host has finished with them, or a negative errno if they were
-	 * not reported (they then stay raw and are offered again later).
-	 */
-	int (*report)(struct aeration_dev_info *aerdev,
-		      struct scatterlist *sg, unsigned int nents);
-	/* Most ranges one call may carry (the device's queue size). */
-	unsigned int capacity;
-	/*
-	 * Lowest order worth reporting for this device, or 0 for the default
-	 * (pageblock_order).  Becomes vm.aeration_order at registration
-	 * unless the admin has set that, and goes with the device.
-	 */
-	unsigned int order;
-};
 
 /*
  * Free page hints (virtio-balloon's FREE_PAGE_HINT, used by live migration):
@@ -84,21 +61,10 @@ struct aeration_hint_dev {
 	const unsigned int *balloon_now;
 };
 
-#ifdef CONFIG_PAGE_AERATION
-int aeration_register(struct aeration_dev_info *aerdev);
-void aeration_unregister(struct aeration_dev_info *aerdev);
+#ifdef CONFIG_PAGE_HINTING
 int aeration_hint_round(struct aeration_hint_dev *hdev, u32 id);
 void aeration_hint_done(struct aeration_hint_dev *hdev);
 #else
-static inline int aeration_register(struct aeration_dev_info *aerdev)
-{
-	return -ENODEV;
-}
-
-static inline void aeration_unregister(struct aeration_dev_info *aerdev)
-{
-}
-
 static inline int aeration_hint_round(struct aeration_hint_dev *hdev, u32 id)
 {
 	return -ENODEV;
@@ -109,4 +75,4 @@ static inline void aeration_hint_done(struct aeration_hint_dev *hdev)
 }
 #endif
 
-#endif /* _LINUX_AERATION_H */
+#endif /* _LINUX_PAGE_HINTING_H */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* Helpers shared by the aeration KUnit suites. */
-#ifndef _MM_TESTS_AERATION_KUNIT_UTIL_H
-#define _MM_TESTS_AERATION_KUNIT_UTIL_H
+#ifndef _MM_TESTS_PAGE_REPORTING_KUNIT_UTIL_H
+#define _MM_TESTS_PAGE_REPORTING_KUNIT_UTIL_H
 
 #include <linux/slab.h>
 #include <linux/vmstat.h>
@@ -20,4 +20,4 @@ static unsigned long aeration_test_vm_event(enum vm_event_item item)
 	return v;
 }
 
-#endif /* _MM_TESTS_AERATION_KUNIT_UTIL_H */
+#endif /* _MM_TESTS_PAGE_REPORTING_KUNIT_UTIL_H */

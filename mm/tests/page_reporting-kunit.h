@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * KUnit tests for aeration, included at the end of mm/aeration.c so that
+ * KUnit tests for aeration, included at the end of mm/page_reporting.c so that
  * they reach its statics.  They drive the real buddy allocator of the
  * running kernel with a fake reporting device, so they must run with no
  * other reporting device registered (boot without virtio-balloon, or
@@ -12,10 +12,10 @@
 #include <linux/gfp.h>
 #include <linux/kthread.h>
 
-#include "aeration-kunit-util.h"
+#include "page_reporting-kunit-util.h"
 
 struct fake_dev {
-	struct aeration_dev_info info;
+	struct page_reporting_dev_info info;
 	int err;			/* what report() returns */
 	unsigned int calls;
 	unsigned int max_nents;
@@ -40,7 +40,7 @@ struct fake_dev {
 	unsigned long settle_pages;
 };
 
-static int fake_report(struct aeration_dev_info *info, struct scatterlist *sg,
+static int fake_report(struct page_reporting_dev_info *info, struct scatterlist *sg,
 		       unsigned int nents)
 {
 	struct fake_dev *fd = container_of(info, struct fake_dev, info);
@@ -54,7 +54,7 @@ static int fake_report(struct aeration_dev_info *info, struct scatterlist *sg,
 
 		/* Isolated: off the free lists, not handed to anyone. */
 		if (PageBuddy(page) || page_count(page) || PageReported(page) ||
-		    s->length < (PAGE_SIZE << aeration_order))
+		    s->length < (PAGE_SIZE << page_reporting_order))
 			fd->bad++;
 		fd->pages += s->length >> PAGE_SHIFT;
 		if (READ_ONCE(aer.settles) > fd->settles0)
@@ -89,6 +89,7 @@ static void fake_init(struct fake_dev *fd, unsigned int capacity)
 /* Saved tunables, restored by every test's exit. */
 static int saved_order, saved_high, saved_delay, saved_batch, saved_settle;
 static bool saved_order_set;
+static unsigned int saved_admin_order;
 static bool skipped;		/* exit runs after a skip too: leave all be */
 
 static int aeration_test_init(struct kunit *test)
@@ -98,8 +99,9 @@ static int aeration_test_init(struct kunit *test)
 		kunit_skip(test, "a reporting device is registered");
 		return 0;
 	}
-	saved_order = aeration_order;
+	saved_order = page_reporting_order;
 	saved_order_set = aeration_order_set;
+	saved_admin_order = aeration_admin_order;
 	saved_high = aeration_high_wmark;
 	saved_delay = aeration_delay_ms;
 	saved_batch = aeration_batch;
@@ -113,11 +115,16 @@ static void aeration_test_exit(struct kunit *test)
 {
 	if (skipped)
 		return;
-	/* A test that stopped early may have left its fake device in. */
+	/*
+	 * A test that stopped early may have left its fake device in, and a
+	 * re-track of a device's order queued: neither outlives its test.
+	 */
+	flush_work(&aeration_retrack_work);
 	if (READ_ONCE(aer.dev))
-		aeration_unregister(aer.dev);
-	aeration_order = saved_order;
+		page_reporting_unregister(aer.dev);
+	page_reporting_order = saved_order;
 	aeration_order_set = saved_order_set;
+	aeration_admin_order = saved_admin_order;
 	aeration_high_wmark = saved_high;
 	aeration_delay_ms = saved_delay;
 	aeration_batch = saved_batch;
@@ -140,6 +147,10 @@ static void check_zone(struct kunit *test, struct zone *zone)
 
 	spin_lock_irq(&zone->lock);
 	order = zone->aeration.order;
+	/* The hot path's mask says the same as the order. */
+	KUNIT_EXPECT_EQ_MSG(test, zone->aeration.orders,
+			    order ? (unsigned int)GENMASK(NR_PAGE_ORDERS - 1, order) : 0U,
+			    "%s: tracked orders mask, order %u", zone->name, order);
 	for (o = 0; o < NR_PAGE_ORDERS; o++) {
 		for (mt = 0; mt < MIGRATE_TYPES; mt++) {
 			struct list_head *first = NULL;
@@ -209,24 +220,24 @@ static void run_worker(void)
 static void aeration_test_register(struct kunit *test)
 {
 	struct fake_dev fd, other;
-	struct aeration_dev_info none = { .capacity = 4 };
+	struct page_reporting_dev_info none = { .capacity = 4 };
 	struct zone *zone;
 
 	aeration_delay_ms = 60000;	/* keep the worker out of this test */
 	fake_init(&fd, 8);
 	fake_init(&other, 8);
-	KUNIT_EXPECT_EQ(test, aeration_register(&none), -EINVAL);
-	KUNIT_ASSERT_EQ(test, aeration_register(&fd.info), 0);
-	KUNIT_EXPECT_EQ(test, aeration_register(&other.info), -EBUSY);
-	KUNIT_EXPECT_TRUE(test, static_key_enabled(&aeration_enabled));
+	KUNIT_EXPECT_EQ(test, page_reporting_register(&none), -EINVAL);
+	KUNIT_ASSERT_EQ(test, page_reporting_register(&fd.info), 0);
+	KUNIT_EXPECT_EQ(test, page_reporting_register(&other.info), -EBUSY);
+	KUNIT_EXPECT_TRUE(test, static_key_enabled(&page_reporting_enabled));
 	for_each_populated_zone(zone)
 		KUNIT_EXPECT_EQ(test, zone->aeration.order,
-				(unsigned int)aeration_order);
+				(unsigned int)page_reporting_order);
 	check_all_zones(test);
-	aeration_unregister(&other.info);	/* not registered: no effect */
+	page_reporting_unregister(&other.info);	/* not registered: no effect */
 	KUNIT_EXPECT_PTR_EQ(test, READ_ONCE(aer.dev), &fd.info);
-	aeration_unregister(&fd.info);
-	KUNIT_EXPECT_FALSE(test, static_key_enabled(&aeration_enabled));
+	page_reporting_unregister(&fd.info);
+	KUNIT_EXPECT_FALSE(test, static_key_enabled(&page_reporting_enabled));
 	for_each_populated_zone(zone)
 		KUNIT_EXPECT_EQ(test, zone->aeration.order, 0U);
 	check_all_zones(test);
@@ -243,7 +254,7 @@ static void aeration_test_report_all(struct kunit *test)
 	aeration_high_wmark = 1;	/* report everything */
 	aeration_delay_ms = 0;
 	fake_init(&fd, 32);
-	KUNIT_ASSERT_EQ(test, aeration_register(&fd.info), 0);
+	KUNIT_ASSERT_EQ(test, page_reporting_register(&fd.info), 0);
 	run_worker();
 	check_all_zones(test);
 	KUNIT_EXPECT_GT(test, fd.calls, 0U);
@@ -260,7 +271,7 @@ static void aeration_test_report_all(struct kunit *test)
 					    1UL << zone->aeration.order,
 					    "zone %s", zone->name);
 	}
-	aeration_unregister(&fd.info);
+	page_reporting_unregister(&fd.info);
 	check_all_zones(test);
 }
 
@@ -272,9 +283,9 @@ static void check_batch_limit(struct kunit *test, int batch,
 
 	aeration_batch = batch;
 	fake_init(&fd, capacity);
-	KUNIT_ASSERT_EQ(test, aeration_register(&fd.info), 0);
+	KUNIT_ASSERT_EQ(test, page_reporting_register(&fd.info), 0);
 	run_worker();
-	aeration_unregister(&fd.info);
+	page_reporting_unregister(&fd.info);
 	KUNIT_EXPECT_GT(test, fd.calls, 0U);
 	KUNIT_EXPECT_LE(test, fd.max_nents, max);
 	KUNIT_EXPECT_EQ(test, fd.bad, 0U);
@@ -300,7 +311,7 @@ static void aeration_test_device_failure(struct kunit *test)
 	aeration_delay_ms = 0;
 	fake_init(&fd, 32);
 	fd.err = -EIO;
-	KUNIT_ASSERT_EQ(test, aeration_register(&fd.info), 0);
+	KUNIT_ASSERT_EQ(test, page_reporting_register(&fd.info), 0);
 	run_worker();
 	/* The worker stops at the first failure and does not retry by itself. */
 	KUNIT_EXPECT_EQ(test, fd.calls, 1U);
@@ -310,7 +321,7 @@ static void aeration_test_device_failure(struct kunit *test)
 	for_each_populated_zone(zone)
 		KUNIT_EXPECT_EQ(test, zone->aeration.nr_aerated, 0UL);
 	check_all_zones(test);
-	aeration_unregister(&fd.info);
+	page_reporting_unregister(&fd.info);
 	/* Nothing lost: within noise of what other tasks allocate meanwhile. */
 	KUNIT_EXPECT_LT(test, abs((long)global_zone_page_state(NR_FREE_PAGES) -
 				  (long)free0), 4L * MAX_ORDER_NR_PAGES);
@@ -325,7 +336,7 @@ static int unregister_thread(void *data)
 {
 	struct unreg_ctx *c = data;
 
-	aeration_unregister(&c->fd->info);
+	page_reporting_unregister(&c->fd->info);
 	complete(&c->done);
 	return 0;
 }
@@ -346,7 +357,7 @@ static void aeration_test_unregister_in_flight(struct kunit *test)
 	fd.gate = &gate;
 	init_completion(&ctx.done);
 	ctx.fd = &fd;
-	KUNIT_ASSERT_EQ(test, aeration_register(&fd.info), 0);
+	KUNIT_ASSERT_EQ(test, page_reporting_register(&fd.info), 0);
 	KUNIT_ASSERT_NE(test, wait_for_completion_timeout(&fd.entered, 10 * HZ), 0UL);
 
 	/* A batch is in the device: its pages are off the free lists. */
@@ -594,9 +605,9 @@ static void aeration_test_merge_split(struct kunit *test)
 
 	aeration_high_wmark = 1;
 	aeration_delay_ms = 0;
-	aeration_order = half - 1;	/* the splitting case below needs it */
+	page_reporting_order = half - 1;	/* the splitting case below needs it */
 	fake_init(&fd, 32);
-	KUNIT_ASSERT_EQ(test, aeration_register(&fd.info), 0);
+	KUNIT_ASSERT_EQ(test, page_reporting_register(&fd.info), 0);
 	run_worker();
 
 	/*
@@ -662,7 +673,7 @@ static void aeration_test_merge_split(struct kunit *test)
 	run_worker();
 	check_split(test, half - 1);
 	check_all_zones(test);
-	aeration_unregister(&fd.info);
+	page_reporting_unregister(&fd.info);
 	check_all_zones(test);
 }
 
@@ -683,7 +694,7 @@ static void aeration_test_tail_free(struct kunit *test)
 	aeration_high_wmark = 1;
 	aeration_delay_ms = 0;
 	fake_init(&fd, 32);
-	KUNIT_ASSERT_EQ(test, aeration_register(&fd.info), 0);
+	KUNIT_ASSERT_EQ(test, page_reporting_register(&fd.info), 0);
 	run_worker();
 	aeration_delay_ms = 60000;	/* keep the worker off our page */
 	/* Movable: from the movable lists, no pageblock stolen. */
@@ -696,7 +707,7 @@ static void aeration_test_tail_free(struct kunit *test)
 	if (!zone->aeration.boundary[top][mt]) {
 		spin_unlock_irq(&zone->lock);
 		__free_pages(p, top);
-		aeration_unregister(&fd.info);
+		page_reporting_unregister(&fd.info);
 		kunit_skip(test, "no aerated block left on the list");
 	}
 	for (i = 0; i < (1U << top); i++)
@@ -709,7 +720,7 @@ static void aeration_test_tail_free(struct kunit *test)
 	KUNIT_EXPECT_PTR_EQ(test, next, p);
 	KUNIT_EXPECT_FALSE(test, reported);
 	check_zone(test, zone);
-	aeration_unregister(&fd.info);
+	page_reporting_unregister(&fd.info);
 }
 
 /*
@@ -753,13 +764,13 @@ static void aeration_test_pageblock_isolation(struct kunit *test)
 	aeration_high_wmark = 1;
 	aeration_delay_ms = 0;
 	fake_init(&fd, 32);
-	KUNIT_ASSERT_EQ(test, aeration_register(&fd.info), 0);
+	KUNIT_ASSERT_EQ(test, page_reporting_register(&fd.info), 0);
 	run_worker();
 	aeration_delay_ms = 60000;
 
 	p = aerated_top_block(&zone);
 	if (!p) {
-		aeration_unregister(&fd.info);
+		page_reporting_unregister(&fd.info);
 		kunit_skip(test, "no aerated movable block");
 	}
 	pfn = page_to_pfn(p);
@@ -784,7 +795,7 @@ static void aeration_test_pageblock_isolation(struct kunit *test)
 	KUNIT_EXPECT_TRUE_MSG(test, back_aerated, "aerated block lost its state");
 	/* An aerated block moving around does not count as raw anywhere. */
 	KUNIT_EXPECT_EQ(test, raw_iso, raw_back);
-	aeration_unregister(&fd.info);
+	page_reporting_unregister(&fd.info);
 }
 
 /* Register @fd at pageblock_order and report everything free. */
@@ -792,9 +803,9 @@ static void register_all_reported(struct kunit *test, struct fake_dev *fd)
 {
 	aeration_high_wmark = 1;
 	aeration_delay_ms = 0;
-	aeration_order = pageblock_order;
+	page_reporting_order = pageblock_order;
 	fake_init(fd, 32);
-	KUNIT_ASSERT_EQ(test, aeration_register(&fd->info), 0);
+	KUNIT_ASSERT_EQ(test, page_reporting_register(&fd->info), 0);
 	run_worker();
 }
 
@@ -818,11 +829,11 @@ static void aeration_test_poison_split(struct kunit *test)
 	aeration_delay_ms = 60000;
 	p = aerated_top_block(&zone);
 	if (!p) {
-		aeration_unregister(&fd.info);
+		page_reporting_unregister(&fd.info);
 		kunit_skip(test, "no aerated movable block");
 	}
-	if (top - 1 < aeration_order) {
-		aeration_unregister(&fd.info);
+	if (top - 1 < page_reporting_order) {
+		page_reporting_unregister(&fd.info);
 		kunit_skip(test, "half a top-order block is not tracked");
 	}
 	/* The page is in the lower half: the upper one is a whole piece. */
@@ -846,10 +857,10 @@ static void aeration_test_poison_split(struct kunit *test)
 		check_zone(test, zone);
 	}
 	if (!taken || !whole) {
-		aeration_unregister(&fd.info);
+		page_reporting_unregister(&fd.info);
 		kunit_skip(test, "the block was taken meanwhile");
 	}
-	aeration_unregister(&fd.info);
+	page_reporting_unregister(&fd.info);
 	KUNIT_EXPECT_TRUE_MSG(test, taken, "free page not taken off");
 	KUNIT_EXPECT_TRUE_MSG(test, back, "page not given back");
 	KUNIT_EXPECT_TRUE_MSG(test, half_aerated,
@@ -890,7 +901,7 @@ static void aeration_test_high_wmark_trigger(struct kunit *test)
 	if (delayed_work_pending(&aer.work)) {
 		for (i = 0; i < ARRAY_SIZE(blk); i++)
 			__free_pages(blk[i], MAX_PAGE_ORDER);
-		aeration_unregister(&fd.info);
+		page_reporting_unregister(&fd.info);
 		kunit_skip(test, "the worker does not go idle");
 	}
 
@@ -908,7 +919,7 @@ static void aeration_test_high_wmark_trigger(struct kunit *test)
 			      zone->aeration.nr_raw);
 	__free_pages(blk[2], MAX_PAGE_ORDER);
 	check_zone(test, zone);
-	aeration_unregister(&fd.info);
+	page_reporting_unregister(&fd.info);
 }
 
 /*
@@ -1024,7 +1035,7 @@ static void aeration_test_settle(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, delayed_work_pending(&aer.work));
 	KUNIT_EXPECT_EQ(test, aer.settles, settles + 1);
 	check_zone(test, zone);
-	aeration_unregister(&fd.info);
+	page_reporting_unregister(&fd.info);
 }
 
 static int write_knob(struct ctl_table *t, const char *s)

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Aeration: asynchronous free page reporting.
+ * Free page reporting: the aeration engine.
  *
  * Free buddy pages of order >= vm.aeration_order are either raw (the host
  * still backs them) or aerated (reported: the host may have dropped their
  * memory).  Each tracked free list keeps its raw pages ahead of its aerated
- * ones (see mm/aeration.h), so the allocator hands out raw pages first and
+ * ones (see mm/page_reporting.h), so the allocator hands out raw pages first and
  * the worker finds raw pages without walking aerated ones.  Aerated state
  * survives the buddy allocator: two aerated buddies merge into an aerated
  * page and an aerated page split at tracked orders leaves aerated pieces.
@@ -32,7 +32,6 @@
  */
 #define pr_fmt(fmt) "aeration: " fmt
 
-#include <linux/aeration.h>
 #include <linux/debugfs.h>
 #include <linux/ktime.h>
 #include <linux/memory.h>
@@ -42,6 +41,7 @@
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/page-isolation.h>
+#include <linux/page_reporting.h>
 #include <linux/scatterlist.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
@@ -49,22 +49,31 @@
 #include <linux/vmstat.h>
 #include <linux/workqueue.h>
 
-#include "aeration.h"
 #include "internal.h"
 #include "page_reporting.h"
 
 #define CREATE_TRACE_POINTS
 #include <trace/events/aeration.h>
 
-DEFINE_STATIC_KEY_FALSE(aeration_enabled);
+DEFINE_STATIC_KEY_FALSE(page_reporting_enabled);
 
 #define AERATION_BATCH_MAX	256	/* most ranges in one device call */
 #define AERATION_WALK_CHUNK	256	/* free blocks per zone->lock hold */
 
 /* Tunables, /proc/sys/vm/aeration_*; see Documentation/admin-guide/mm/aeration.rst */
-static int aeration_order = -1;		/* pageblock_order once known */
+/*
+ * The lowest order reported, vm.aeration_order; pageblock_order once
+ * known.  Exported as in stock page_reporting: a device may read it, and
+ * one that writes it (hv_balloon, after the host refused a smaller order)
+ * gets no smaller block from the next batch on; the worker then tracks
+ * the zones from it (aeration_retrack()).
+ */
+unsigned int page_reporting_order = -1;
+EXPORT_SYMBOL_GPL(page_reporting_order);
 static bool aeration_order_set;		/* by the admin: devices keep it */
-static int aeration_high_wmark = 32;	/* raw blocks of aeration_order per zone */
+static unsigned int aeration_admin_order;	/* what the admin set */
+static bool aeration_ready;		/* aeration_init() has run */
+static int aeration_high_wmark = 32;	/* raw blocks of the tracked order per zone */
 static int aeration_delay_ms = 100;
 static int aeration_batch = 32;
 static int aeration_settle_ms = 1000;	/* 0: no settle pass */
@@ -84,15 +93,21 @@ enum {
 };
 
 static struct {
-	struct aeration_dev_info *dev;
-	struct scatterlist *sgl;	/* dev->capacity entries */
+	struct page_reporting_dev_info *dev;
+	struct scatterlist *sgl;	/* dev_capacity(dev) entries */
 	struct delayed_work work;
 	atomic_t state;
 	bool paused;			/* tracked orders are changing */
+	unsigned int order;		/* the order zones are tracked from */
 	unsigned long settles;		/* settle passes run */
 } aer;
 
 static DEFINE_MUTEX(aeration_mutex);
+
+static unsigned int dev_capacity(struct page_reporting_dev_info *prdev)
+{
+	return prdev->capacity ?: PAGE_REPORTING_CAPACITY;
+}
 
 /*
  * Register, unregister and order changes walk every zone and flip the
@@ -312,6 +327,7 @@ static void aeration_zone_set_order(struct zone *zone, unsigned int order)
 		WARN_ON_ONCE(zone->aeration.nr_aerated);
 		zone->aeration.nr_aerated = 0;
 		WRITE_ONCE(zone->aeration.nr_raw, 0);
+		WRITE_ONCE(zone->aeration.orders, 0);
 		WRITE_ONCE(zone->aeration.order, 0);
 		goto out;
 	}
@@ -327,6 +343,7 @@ static void aeration_zone_set_order(struct zone *zone, unsigned int order)
 		for (mt = 0; mt < MIGRATE_TYPES; mt++)
 			WARN_ON_ONCE(zone->aeration.boundary[o][mt]);
 	WRITE_ONCE(zone->aeration.order, order);
+	WRITE_ONCE(zone->aeration.orders, GENMASK(NR_PAGE_ORDERS - 1, order));
 	WRITE_ONCE(zone->aeration.nr_raw, raw - zone->aeration.nr_aerated);
 out:
 	spin_unlock_irq(&zone->lock);
@@ -396,6 +413,11 @@ static unsigned int aeration_isolate(struct zone *zone, unsigned int max)
 
 	if (!lowest)
 		return 0;
+	/*
+	 * Never below page_reporting_order, even before the zones are
+	 * tracked from a device's new one (aeration_retrack()).
+	 */
+	lowest = max(lowest, READ_ONCE(page_reporting_order));
 	sg_init_table(aer.sgl, max);
 	for (order = MAX_PAGE_ORDER + 1; order-- > lowest && n < max;) {
 		for (mt = 0; mt < MIGRATE_TYPES && n < max; mt++) {
@@ -473,11 +495,11 @@ static unsigned long aeration_return(struct zone *zone, unsigned int n,
  * Report @zone down to half its high mark; or, to @settle, the raw pages
  * it has now (not more: frees go on meanwhile).
  */
-static int aeration_zone(struct zone *zone, struct aeration_dev_info *dev,
-			 bool settle)
+static int aeration_zone(struct zone *zone, struct page_reporting_dev_info *dev,
+			 bool settle, unsigned long *reported)
 {
 	unsigned int max = min_t(unsigned int, READ_ONCE(aeration_batch),
-				 min(dev->capacity, AERATION_BATCH_MAX));
+				 min(dev_capacity(dev), AERATION_BATCH_MAX));
 	unsigned long pages, budget = ULONG_MAX;
 	unsigned int n, order;
 	u64 t0, dt;
@@ -511,6 +533,7 @@ static int aeration_zone(struct zone *zone, struct aeration_dev_info *dev,
 		if (err)
 			return err;
 		budget -= min(budget, pages);
+		*reported += pages;
 		count_vm_events(AERATION_PAGES_REPORTED, pages);
 		count_vm_event(AERATION_BATCHES);
 		cond_resched();
@@ -535,12 +558,94 @@ static bool aeration_room(void)
 }
 
 /*
+ * Track every zone's free lists from @order on; aeration_lock() held, a
+ * device registered, the worker paused.  The engine writes
+ * page_reporting_order only here and with no device registered, so that
+ * the worker takes no batch below it; a device may write it any time
+ * (from its report callback), which aeration_isolate() and
+ * aeration_retrack() follow.
+ */
+static void aeration_track_from(unsigned int order)
+{
+	struct zone *zone;
+
+	WRITE_ONCE(page_reporting_order, order);
+	for_each_zone(zone)
+		aeration_zone_set_order(zone, order);
+	WRITE_ONCE(aer.order, order);
+}
+
+static void aeration_apply_order(unsigned int order)
+{
+	aeration_pause();
+	aeration_track_from(order);
+	aeration_resume();
+}
+
+/*
+ * A device wrote page_reporting_order (hv_balloon raises it to
+ * pageblock_order when its host refuses smaller ranges): track the zones
+ * from that order, within the range vm.aeration_order allows (a value
+ * above MAX_PAGE_ORDER, which stopped stock reporting, gives
+ * MAX_PAGE_ORDER).  The worker already reports nothing below it
+ * (aeration_isolate()).  Read once the worker is paused: a batch in
+ * flight may still write it.  It goes with the device: unregistering
+ * brings back the admin's order, or pageblock_order.
+ */
+static void aeration_retrack(struct work_struct *work)
+{
+	unsigned int order;
+
+	aeration_lock();
+	if (READ_ONCE(aer.dev) &&
+	    READ_ONCE(page_reporting_order) != aer.order) {
+		aeration_pause();
+		order = clamp_t(unsigned int, READ_ONCE(page_reporting_order),
+				order_min, order_max);
+		aeration_track_from(order);
+		aeration_resume();
+	}
+	aeration_unlock();
+}
+
+static DECLARE_WORK(aeration_retrack_work, aeration_retrack);
+
+/*
+ * Should the settle pass drain the per-cpu lists into @zone?  Not for a
+ * zone that is not tracked or, with the pages the drain brings, has no
+ * room to report (they would only leave the CPUs' lists, which the next
+ * allocations refill under the zone lock), nor when no CPU holds a page of
+ * it; *@pcp: the pages they hold (a racy sum, for the tracepoint and this
+ * choice).
+ */
+static bool aeration_settle_drain(struct zone *zone, unsigned long *pcp)
+{
+	unsigned int order = READ_ONCE(zone->aeration.order);
+	struct per_cpu_pages *pcpl;
+	unsigned long n = 0;
+	int cpu;
+
+	*pcp = 0;
+	if (!order)
+		return false;
+	for_each_online_cpu(cpu) {
+		pcpl = per_cpu_ptr(zone->per_cpu_pageset, cpu);
+		n += READ_ONCE(pcpl->count);
+	}
+	*pcp = n;
+	/* What the drain frees counts towards the room it needs. */
+	return n && aeration_wmark_room(zone, order, MIGRATE_MOVABLE,
+					low_wmark_pages(zone) -
+					min(n, low_wmark_pages(zone)));
+}
+
+/*
  * Run as requested (a zone passed its high mark), or as the settle pass
  * queued at the end of the last run, which nobody requested.
  */
 static void aeration_process(struct work_struct *work)
 {
-	struct aeration_dev_info *dev = READ_ONCE(aer.dev);
+	struct page_reporting_dev_info *dev = READ_ONCE(aer.dev);
 	unsigned int settle_ms = READ_ONCE(aeration_settle_ms);
 	bool failed = false, settle;
 	struct zone *zone;
@@ -552,6 +657,9 @@ static void aeration_process(struct work_struct *work)
 		aeration_idle_paused();
 		return;
 	}
+	/* A device changed page_reporting_order: track zones from it. */
+	if (READ_ONCE(page_reporting_order) != READ_ONCE(aer.order))
+		queue_work(system_freezable_wq, &aeration_retrack_work);
 	old = atomic_xchg(&aer.state, AERATION_ACTIVE);
 	settle = old == AERATION_SETTLE;
 	/* A settle pass switched off since it was queued does nothing. */
@@ -560,17 +668,27 @@ static void aeration_process(struct work_struct *work)
 	if (settle)
 		aer.settles++;
 	for_each_populated_zone(zone) {
+		unsigned long pcp = 0, reported = 0;
+		bool drain = false;
+
 		/*
 		 * Per-cpu lists back to the buddy lists, where they merge
 		 * and count as raw; per zone, as that waits for another
-		 * drain in progress rather than skip.
+		 * drain in progress rather than skip.  Only where it can
+		 * pay: a tracked zone with room to report above its low
+		 * watermark and pages on some CPU's lists.
 		 */
-		if (settle)
-			drain_all_pages(zone);
-		if (aeration_zone(zone, dev, settle)) {
-			failed = true;
-			break;
+		if (settle) {
+			drain = aeration_settle_drain(zone, &pcp);
+			if (drain)
+				drain_all_pages(zone);
 		}
+		if (aeration_zone(zone, dev, settle, &reported))
+			failed = true;
+		if (settle)
+			trace_aeration_settle_zone(zone, pcp, drain, reported);
+		if (failed)
+			break;
 	}
 
 	/*
@@ -607,42 +725,31 @@ done:
 		aeration_queue();
 }
 
-/* One engine owns PG_reported and the free list order: not both. */
-static bool page_reporting_active(void)
-{
-#ifdef CONFIG_PAGE_REPORTING
-	return static_key_enabled(&page_reporting_enabled);
-#else
-	return false;
-#endif
-}
-
 /**
- * aeration_register - start reporting free pages to a device
- * @aerdev: the device; report and capacity must be set
+ * page_reporting_register - start reporting free pages to a device
+ * @prdev: the device; report must be set
  *
  * Only one device at a time.  Every free page of a tracked order starts out
  * raw, so the worker soon reports all free memory.
  *
- * Return: 0, -EINVAL for a bad @aerdev, -EBUSY if a device is registered,
+ * Return: 0, -EINVAL for a bad @prdev, -EBUSY if a device is registered,
  * -ENOMEM.
  */
-int aeration_register(struct aeration_dev_info *aerdev)
+int page_reporting_register(struct page_reporting_dev_info *prdev)
 {
 	struct scatterlist *sgl;
-	struct zone *zone;
 	unsigned int cap;
 	int err = 0;
 
-	if (!aerdev || !aerdev->report || !aerdev->capacity)
+	if (!prdev || !prdev->report)
 		return -EINVAL;
 
 	aeration_lock();
-	if (aer.dev || page_reporting_active()) {
+	if (aer.dev) {
 		err = -EBUSY;
 		goto out;
 	}
-	cap = min_t(unsigned int, aerdev->capacity, AERATION_BATCH_MAX);
+	cap = min_t(unsigned int, dev_capacity(prdev), AERATION_BATCH_MAX);
 	sgl = kmalloc_array(cap, sizeof(*sgl), GFP_KERNEL);
 	if (!sgl) {
 		err = -ENOMEM;
@@ -650,57 +757,54 @@ int aeration_register(struct aeration_dev_info *aerdev)
 	}
 	aer.sgl = sgl;
 	/* The device's preference, unless the admin chose an order. */
-	if (aerdev->order && !aeration_order_set)
-		aeration_order = clamp_t(int, aerdev->order, order_min,
-					 order_max);
+	if (prdev->order && !aeration_order_set)
+		page_reporting_order = clamp_t(int, prdev->order, order_min,
+					       order_max);
 	atomic_set(&aer.state, AERATION_IDLE);
-	WRITE_ONCE(aer.dev, aerdev);
+	WRITE_ONCE(aer.dev, prdev);
 
-	static_branch_enable_cpuslocked(&aeration_enabled);
-	aeration_pause();
-	for_each_zone(zone)
-		aeration_zone_set_order(zone, aeration_order);
-	aeration_resume();
-	pr_info("reporting free pages of order >= %d, %u ranges a batch\n",
-		aeration_order, min_t(unsigned int, aeration_batch,
-				      aerdev->capacity));
+	static_branch_enable_cpuslocked(&page_reporting_enabled);
+	aeration_apply_order(page_reporting_order);
+	pr_info("reporting free pages of order >= %u, %u ranges a batch\n",
+		page_reporting_order, min_t(unsigned int, aeration_batch, cap));
 out:
 	aeration_unlock();
 	return err;
 }
-EXPORT_SYMBOL_GPL(aeration_register);
+EXPORT_SYMBOL_GPL(page_reporting_register);
 
 /**
- * aeration_unregister - stop reporting to a device
- * @aerdev: the device passed to aeration_register()
+ * page_reporting_unregister - stop reporting to a device
+ * @prdev: the device passed to page_reporting_register()
  *
  * Waits for a batch in flight; when this returns, every page is back on a
  * free list and the device is never called again.
  */
-void aeration_unregister(struct aeration_dev_info *aerdev)
+void page_reporting_unregister(struct page_reporting_dev_info *prdev)
 {
 	struct zone *zone;
 
 	aeration_lock();
-	if (!aerdev || aer.dev != aerdev)
+	if (!prdev || aer.dev != prdev)
 		goto out;
 	/* Stop tracking first: no hook can queue work after this. */
 	aeration_pause();
 	for_each_zone(zone)
 		aeration_zone_set_order(zone, 0);
+	WRITE_ONCE(aer.order, 0);
 	cancel_delayed_work_sync(&aer.work);
-	static_branch_disable_cpuslocked(&aeration_enabled);
+	static_branch_disable_cpuslocked(&page_reporting_enabled);
 	WRITE_ONCE(aer.dev, NULL);
 	WRITE_ONCE(aer.paused, false);
 	kfree(aer.sgl);
 	aer.sgl = NULL;
-	/* The device's preference goes with it. */
-	if (!aeration_order_set)
-		aeration_order = pageblock_order;
+	/* The device's preference or fallback goes with it. */
+	page_reporting_order = aeration_order_set ? aeration_admin_order :
+						   pageblock_order;
 out:
 	aeration_unlock();
 }
-EXPORT_SYMBOL_GPL(aeration_unregister);
+EXPORT_SYMBOL_GPL(page_reporting_unregister);
 
 /*
  * A zone that had no memory when the device registered (ZONE_MOVABLE, or
@@ -730,7 +834,7 @@ static int aeration_memory_notify(struct notifier_block *nb,
 			continue;
 		if (action == MEM_ONLINE) {
 			if (!READ_ONCE(zone->aeration.order)) {
-				aeration_zone_set_order(zone, aeration_order);
+				aeration_zone_set_order(zone, aer.order);
 				newly = true;
 			}
 			continue;
@@ -752,32 +856,73 @@ static int aeration_memory_notify(struct notifier_block *nb,
 	return NOTIFY_OK;
 }
 
+/* The admin sets the tracked order: devices keep it.  aeration_lock() held. */
+static void aeration_set_order(unsigned int order)
+{
+	aeration_order_set = true;
+	aeration_admin_order = order;
+	/*
+	 * Against what is tracked and the variable, which a device may have
+	 * written: the admin's order overrides a device's fallback.
+	 */
+	if (aer.dev && (order != aer.order || order != page_reporting_order))
+		aeration_apply_order(order);
+	else
+		WRITE_ONCE(page_reporting_order, order);
+}
+
 static int aeration_order_handler(const struct ctl_table *table, int write,
 				  void *buffer, size_t *lenp, loff_t *ppos)
 {
 	struct ctl_table t = *table;
-	struct zone *zone;
 	int order, err;
 
 	aeration_lock();
-	order = aeration_order;
+	order = page_reporting_order;
 	t.data = &order;
 	err = proc_dointvec_minmax(&t, write, buffer, lenp, ppos);
-	if (!err && write) {
-		aeration_order_set = true;
-		if (order != aeration_order) {
-			aeration_order = order;
-			if (aer.dev) {
-				aeration_pause();
-				for_each_zone(zone)
-					aeration_zone_set_order(zone, order);
-				aeration_resume();
-			}
-		}
-	}
+	if (!err && write)
+		aeration_set_order(order);
 	aeration_unlock();
 	return err;
 }
+
+/*
+ * page_reporting.page_reporting_order, the stock parameter: the same order
+ * and the same range as vm.aeration_order.  Given on the command line it
+ * is only stored (nothing is tracked yet).
+ */
+static int page_reporting_order_set(const char *val,
+				    const struct kernel_param *kp)
+{
+	unsigned int order;
+	int err;
+
+	err = kstrtouint(val, 0, &order);
+	if (err)
+		return err;
+	if (order < (unsigned int)order_min || order > (unsigned int)order_max)
+		return -EINVAL;
+	if (!READ_ONCE(aeration_ready)) {
+		page_reporting_order = order;
+		aeration_admin_order = order;
+		aeration_order_set = true;
+		return 0;
+	}
+	aeration_lock();
+	aeration_set_order(order);
+	aeration_unlock();
+	return 0;
+}
+
+static const struct kernel_param_ops page_reporting_order_ops = {
+	.set = page_reporting_order_set,
+	.get = param_get_uint,
+};
+
+module_param_cb(page_reporting_order, &page_reporting_order_ops,
+		&page_reporting_order, 0644);
+MODULE_PARM_DESC(page_reporting_order, "Lowest order reported (vm.aeration_order)");
 
 static int wmark_max = 1 << 20;
 static int delay_max = 60 * MSEC_PER_SEC;
@@ -786,7 +931,7 @@ static int batch_max = AERATION_BATCH_MAX;
 static struct ctl_table aeration_sysctls[] = {
 	{
 		.procname	= "aeration_order",
-		.data		= &aeration_order,
+		.data		= &page_reporting_order,
 		.maxlen		= sizeof(int),
 		.mode		= 0644,
 		.proc_handler	= aeration_order_handler,
@@ -967,20 +1112,21 @@ static int __init aeration_init(void)
 	struct dentry *dir;
 
 	INIT_DELAYED_WORK(&aer.work, aeration_process);
-	if (aeration_order < 0)
-		aeration_order = pageblock_order;
+	if (page_reporting_order == -1U)
+		page_reporting_order = pageblock_order;
 	register_sysctl_init("vm", aeration_sysctls);
 	hotplug_memory_notifier(aeration_memory_notify, DEFAULT_CALLBACK_PRI);
 	dir = debugfs_create_dir("aeration", NULL);
 	debugfs_create_file("zones", 0400, dir, NULL, &aeration_zones_fops);
 	debugfs_create_file("blocks", 0400, dir, NULL, &aeration_blocks_fops);
+	WRITE_ONCE(aeration_ready, true);
 	return 0;
 }
 
 /* Before device drivers register (device_initcall). */
 subsys_initcall(aeration_init);
 
-#ifdef CONFIG_AERATION_KUNIT_TEST
-#include "tests/aeration-kunit.h"
-#include "tests/aeration-limits-kunit.h"
+#ifdef CONFIG_PAGE_REPORTING_KUNIT_TEST
+#include "tests/page_reporting-kunit.h"
+#include "tests/page_reporting-limits-kunit.h"
 #endif

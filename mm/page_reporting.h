@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Aeration hooks for the buddy allocator (mm-private).
+ * Free page reporting hooks for the buddy allocator (mm-private).
  *
  * Every helper here is called with zone->lock held.  When no device is
  * registered the static key is off and each one is a patched-out branch.
@@ -12,25 +12,35 @@
  * so that the allocator (which takes from the head) hands out raw pages
  * first and the worker finds the coldest raw page at boundary->prev.
  */
-#ifndef _MM_AERATION_H
-#define _MM_AERATION_H
+#ifndef _MM_PAGE_REPORTING_H
+#define _MM_PAGE_REPORTING_H
 
 #include <linux/jump_label.h>
 #include <linux/mmzone.h>
 #include <linux/page-flags.h>
+#include <linux/page-isolation.h>
+#include <linux/pageblock-flags.h>
+#include <linux/pgtable.h>
+#include <linux/scatterlist.h>
+#include <linux/slab.h>
 #include <linux/vmstat.h>
 
 #include "internal.h"
 
-#ifdef CONFIG_PAGE_AERATION
-DECLARE_STATIC_KEY_FALSE(aeration_enabled);
+#ifdef CONFIG_PAGE_REPORTING
+DECLARE_STATIC_KEY_FALSE(page_reporting_enabled);
+extern unsigned int page_reporting_order;
 
-/* Are the free lists of @order in @zone split into raw and aerated? */
+/*
+ * Are the free lists of @order in @zone split into raw and aerated?  On
+ * every free-list change: with a device registered, one load and one
+ * branch (a zone's tracked orders as a mask, 0 when it is not tracked).
+ */
 static __always_inline bool aeration_tracked(struct zone *zone,
 					     unsigned int order)
 {
-	return static_branch_unlikely(&aeration_enabled) &&
-	       zone->aeration.order && order >= zone->aeration.order;
+	return static_branch_unlikely(&page_reporting_enabled) &&
+	       (READ_ONCE(zone->aeration.orders) & BIT(order));
 }
 
 /* Is @page, a free buddy page of @order, aerated (host may have dropped it)? */
@@ -94,32 +104,6 @@ static inline void aeration_alloc_aerated(unsigned int order)
 	__count_vm_events(AERATION_ALLOC_AERATED, 1UL << order);
 }
 
-/* On while a migration's hints are remembered (aeration_hint.c). */
-DECLARE_STATIC_KEY_FALSE(aeration_hint_tracking);
-void __aeration_hint_changed(unsigned long pfn, unsigned int order,
-			     bool taken);
-
-/*
- * The free pages [@page, @page + 2^@order) leave the free lists to be
- * used (allocated, isolated, offlined): the host must get them again if
- * they are freed during this migration.  Not called when a free page only
- * merges with its buddy.
- */
-static __always_inline void aeration_hint_taken(struct page *page,
-						unsigned int order)
-{
-	if (static_branch_unlikely(&aeration_hint_tracking))
-		__aeration_hint_changed(page_to_pfn(page), order, true);
-}
-
-/* The pages [@pfn, @pfn + 2^@order) come to the free lists. */
-static __always_inline void aeration_hint_freed(unsigned long pfn,
-						unsigned int order)
-{
-	if (static_branch_unlikely(&aeration_hint_tracking))
-		__aeration_hint_changed(pfn, order, false);
-}
-
 #else
 static inline bool aeration_tracked(struct zone *zone, unsigned int order)
 {
@@ -157,20 +141,12 @@ static inline void aeration_alloc_aerated(unsigned int order)
 {
 }
 
-static inline void aeration_hint_taken(struct page *page, unsigned int order)
-{
-}
-
-static inline void aeration_hint_freed(unsigned long pfn, unsigned int order)
-{
-}
-
-/* Never reached: no page is aerated without CONFIG_PAGE_AERATION. */
+/* Never reached: no page is aerated without CONFIG_PAGE_REPORTING. */
 static inline void aeration_putback_page(struct page *page, unsigned int order,
 					 int mt, bool aerated)
 {
 	__putback_isolated_page(page, order, mt);
 }
-#endif /* CONFIG_PAGE_AERATION */
+#endif /* CONFIG_PAGE_REPORTING */
 
-#endif /* _MM_AERATION_H */
+#endif /* _MM_PAGE_REPORTING_H */
