@@ -4,6 +4,8 @@
 #   make check    every test: KUnit, guest kselftests, host end-to-end
 #   make bench    aeration vs the stock kernel, tables and plots in build/bench
 #   make kernel | stock | debug | initramfs     the pieces
+#   make series [CHECK=1]   the series as git format-patch output, build/series/
+#   make matrix   compile what we touch under seven configurations
 #
 # Everything generated lives in build/.
 include base.mk
@@ -29,7 +31,7 @@ DEBUG_FRAG := kconfig/guest.config kconfig/debug.config
 HARNESS    := /usr/bin/python3 tools/testing/aeration/run.py --build $(B)
 
 .PHONY: all deps base tree kernel stock debug kasan initramfs check demo bench soak \
-	clean distclean checkpatch sparse kunit-loop
+	clean distclean checkpatch sparse kunit-loop series matrix
 all: kernel
 
 deps:
@@ -102,7 +104,18 @@ checkpatch: tree
 
 sparse: tree
 	@scripts/kconfig.sh $(OUR_SRC) $(B)/sparse $(GUEST_FRAG) kconfig/aeration.config
-	@$(KMAKE) -C $(OUR_SRC) O=$(B)/sparse C=2 mm/aeration.o drivers/virtio/virtio_balloon.o
+	@$(KMAKE) -C $(OUR_SRC) O=$(B)/sparse C=2 mm/page_reporting.o mm/page_hinting.o drivers/virtio/virtio_balloon.o
+
+# The series for a maintainer: format-patch files and cover letter in
+# build/series/; CHECK=1 also checks that each patch builds on its own,
+# checkpatch --strict and sparse per patch, and git am onto the base.
+series: tree
+	@scripts/series.sh $(BASE_SRC) $(OUR_SRC) $(TOP) $(B)/series $(if $(CHECK),check)
+
+# Compile only the objects we touch under Debian's config, allnoconfig,
+# our option off, !MEMORY_HOTPLUG, !COMPACTION, NUMA, HYPERV_BALLOON=m.
+matrix: tree
+	@scripts/build-matrix.sh $(OUR_SRC) $(BASE_SRC) $(B)/matrix $(TOP) $(CONFIGS)
 
 clean:
 	rm -rf $(B)/aeration $(B)/aeration-debug $(B)/aeration-kasan $(B)/stock $(B)/selftests \

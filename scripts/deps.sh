@@ -15,7 +15,7 @@ host_mirror=$(mk HOST_MIRROR)
 
 need="$pkg busybox-static ccache sparse bc bison flex
 libelf-dev libssl-dev cpio xz-utils quilt python3 gcc make libc6-dev
-rsync kmod perl python3-matplotlib stress-ng $*"
+rsync kmod perl python3-matplotlib stress-ng git linux-config-6.12 $*"
 missing=
 for p in $need; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||

@@ -8,9 +8,9 @@
 set -u
 our_src=$(realpath "$1"); our_obj=$(realpath "$2")
 base_src=$(realpath "$3"); stock_obj=$(realpath "$4")
-objs="mm/aeration.o mm/page_alloc.o mm/compaction.o mm/shuffle.o mm/vmstat.o
+objs="mm/page_reporting.o mm/page_hinting.o mm/page_alloc.o mm/page_isolation.o mm/compaction.o mm/shuffle.o mm/vmstat.o
 drivers/virtio/virtio_balloon.o"
-stock_objs=$(echo $objs | sed "s|mm/aeration.o||")
+stock_objs=$(echo $objs | sed "s|mm/page_hinting.o||")
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
