@@ -87,20 +87,31 @@ def _finish(name, g, timeout=600):
     return res
 
 
+ZONES_WITHIN_S = 10.0
+
+
 def world_zones(ctx):
     """Two nodes, DMA32 + Normal + Movable: a hog over every zone comes
-    back >= 90% within 5 s; per-zone counts equal the walk."""
+    back >= 90% within 10 s; per-zone counts equal the walk."""
     name = "zones"
     shape = shapes.ZONES
     want = [(0, "DMA32"), (1, "Normal"), (1, "Movable")]
     with Reclaim(shape.kernel_path(ctx), ctx.initrd, ctx.rundir, name,
-                 hog_mib=4352, hold_s=8, shape=shape,
+                 hog_mib=4352, hold_s=12, shape=shape,
                  cmdline={"scenario": "zones",
                           "zones_want": ",".join("%d:%s" % z
                                                  for z in want)}) as r:
         r.wait_hog(boot_timeout=300)
-        r.watch(5.0, until=lambda kb: kb >= 0.9 * (r.peak - r.base))
-        res = _reclaim_checks(name, r, min_mib=4000)
+        # 4.3 GiB go back at the host's pace, one 128 MiB batch per
+        # 100-200 ms: t90 3.7, 3.7, 4.8, 7.3 and 4.1 s in five runs (the
+        # 5 s of issue 11 failed one of them).  The share catches a zone left
+        # untracked (Normal and Movable hold 1 GiB of the hog each: 77%
+        # back at most without one), the time an engine at stock's pace
+        # (12 s for 1.5 GiB); speed is make bench's.
+        r.watch(ZONES_WITHIN_S,
+                until=lambda kb: kb >= 0.9 * (r.peak - r.base))
+        res = _reclaim_checks(name, r, min_mib=4000,
+                              within_s=ZONES_WITHIN_S)
         res += _finish(name, r.guest)
         res += _spread(name, r.guest.data_lines(), want)
         res += _splat_check(r.guest, name)
@@ -284,6 +295,11 @@ def boot_variants(ctx):
             _variant(ctx, shapes.INIT_ON_ALLOC, False))
 
 
+SOAK_RAM_SLACK_MIB = 64
+SOAK_REPORTED_PCT = 80
+SOAK_LOAD_AFTER_S = 10
+
+
 def run_soak(ctx, name, seconds, migrate_every=30):
     """stress-ng for seconds in a guest that reports aggressively and is
     migrated (hinted) to a new QEMU every migrate_every seconds; then
@@ -297,8 +313,10 @@ def run_soak(ctx, name, seconds, migrate_every=30):
         guests[0].start()
         _wait_line(guests[0], r"^@@ soak-start", 300)
         end = time.monotonic() + seconds
-        n = 0
-        while time.monotonic() + migrate_every + 10 < end:
+        n, t_last = 0, None
+        # The last migration starts SOAK_LOAD_AFTER_S before the end
+        # or earlier.
+        while time.monotonic() + migrate_every + SOAK_LOAD_AFTER_S < end:
             time.sleep(migrate_every)
             n += 1
             sock = os.path.join(ctx.rundir, "%s-%d.mig" % (name, n))
@@ -315,6 +333,7 @@ def run_soak(ctx, name, seconds, migrate_every=30):
             info = src.wait_migration(300)
             statuses.append(info.get("status"))
             if info.get("status") == "completed":
+                t_last = time.monotonic()
                 guests.append(dst)
                 src.stop()
             else:
@@ -322,9 +341,9 @@ def run_soak(ctx, name, seconds, migrate_every=30):
         last = guests[-1]
         stop = _wait_line(last, r"^@@ soak-stopped", seconds + 300)
         t_stop = time.monotonic()
-        rss_stop = last.rss_kb()
+        rss_stop, ram_stop = last.rss_kb(), last.ram_rss_kb()
         hit = _wait_line(last, r"^@@ soak-after zone ", 120, stop[0])
-        rss_after = last.rss_kb()
+        rss_after, ram_after = last.rss_kb(), last.ram_rss_kb()
         free = [l for _, l in last.data.lines[:hit[0]]
                 if l.startswith("@@ memfree ")]
         free_kb = int(free[-1].split()[3]) if free else None
@@ -333,19 +352,52 @@ def run_soak(ctx, name, seconds, migrate_every=30):
                     statuses and all(s == "completed" for s in statuses),
                     "%d migrations: %s" % (len(statuses),
                                            " ".join(map(str, statuses)))))
-        # The QEMU keeps its own memory (TCG's code buffer, devices, about
-        # 170 MiB here): 256 MiB over what the guest uses.  Without
-        # reporting the last QEMU keeps what the load touched after the
-        # last migration (600 MiB or more).
+        # The load's last SOAK_LOAD_AFTER_S (or more) ran on the last
+        # QEMU: what it touched there is what reporting must give back.
+        gap = t_stop - t_last if t_last else None
+        res.append((name + ": the load ran on the last QEMU >= %d s" %
+                    SOAK_LOAD_AFTER_S,
+                    gap is not None and gap >= SOAK_LOAD_AFTER_S,
+                    "%s s from the last migration to the stop" %
+                    ("%.0f" % gap if gap is not None else "no migration")))
+        # The guest reports what it can: free memory in blocks of the
+        # reporting order, but not smaller fragments (6% of free memory
+        # after the load in one run), nor untracked zones (DMA).
+        _wait_line(last, r"^@@ soak keep-ready", 30, hit[0])
+        aerated_kb = 4 * sum(a for _, _, a in _zone_notes(
+            last.data_lines(), "soak-after").values())
+        res.append((name + ": the guest reported >= %d%% of its free memory"
+                    % SOAK_REPORTED_PCT,
+                    free_kb is not None and
+                    aerated_kb * 100 >= free_kb * SOAK_REPORTED_PCT,
+                    "%d of %s MiB free reported" % (
+                        aerated_kb // MIB, free_kb and free_kb // MIB)))
+        # What the host keeps of the guest's RAM (QEMU's own memory, TCG's
+        # code cache above all, left out: 75 MiB in two runs, 170 MiB
+        # under QEMU 7.2): what the guest uses, what it has not reported,
+        # and SOAK_RAM_SLACK_MIB; that is, all of its RAM but what it
+        # reported, plus SOAK_RAM_SLACK_MIB.  It catches pages counted as
+        # reported that the host still holds; a guest that reports little
+        # passes it and fails the share above.  Without reporting the
+        # last QEMU keeps what the load touched on it (784-826 MiB for
+        # about 195 MiB used).
+        if ram_after is None:
+            why = ("no single %d MiB mapping in /proc/%d/smaps" %
+                   (last.mem_mib, last.proc.pid))
+        else:
+            why = ("guest RAM held %s MiB at the stop, %d MiB %.0f s "
+                   "later (QEMU RSS %s, %s MiB); guest uses %s MiB and "
+                   "has %s MiB free not reported, bound %d MiB over that" %
+                   (ram_stop and ram_stop // MIB, ram_after // MIB,
+                    time.monotonic() - t_stop,
+                    rss_stop and rss_stop // MIB,
+                    rss_after and rss_after // MIB,
+                    used_kb and used_kb // MIB,
+                    free_kb and (free_kb - aerated_kb) // MIB,
+                    SOAK_RAM_SLACK_MIB))
+        bound_kb = last.mem_mib * MIB - aerated_kb + SOAK_RAM_SLACK_MIB * MIB
         res.append((name + ": host RSS falls back when the load stops",
-                    used_kb is not None and rss_after is not None and
-                    rss_after <= used_kb + 256 * MIB,
-                    "RSS %s MiB at the stop, %s MiB %.0f s later; guest "
-                    "uses %s MiB" % (
-                        rss_stop and rss_stop // MIB,
-                        rss_after and rss_after // MIB,
-                        time.monotonic() - t_stop,
-                        used_kb and used_kb // MIB)))
+                    ram_after is not None and ram_after <= bound_kb, why))
     except GuestError as e:
         res.append((name, False, str(e)))
     res += _finish(name, guests[-1], 300)

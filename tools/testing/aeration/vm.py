@@ -279,6 +279,31 @@ class Guest:
             pass
         return None
 
+    def ram_rss_kb(self):
+        """What the host holds of the guest's RAM, kB: Rss + Swap of the
+        one mapping of exactly the guest's memory size (-m, one block of
+        anonymous memory; shapes with memory backends have none).  The
+        rest of QEMU's RSS (TCG's code cache, devices) grows with what the
+        guest runs, not with what it keeps.  None unless exactly one
+        mapping has that size."""
+        want = self.mem_mib * 1024
+        found, size, held = [], None, 0
+        try:
+            with open("/proc/%d/smaps" % self.proc.pid) as f:
+                for line in f:
+                    key = line.split(":", 1)[0]
+                    if key == "Size":
+                        if size == want:
+                            found.append(held)
+                        size, held = int(line.split()[1]), 0
+                    elif key in ("Rss", "Swap"):
+                        held += int(line.split()[1])
+            if size == want:
+                found.append(held)
+        except OSError:
+            return None
+        return found[0] if len(found) == 1 else None
+
     def wait_data(self, pattern, timeout, start=0):
         return self.data.wait_for(pattern, timeout, start, alive=self.alive)
 

@@ -4,8 +4,8 @@
  * migrated: the three counters exist and do not move across a large free,
  * reporting and drop_caches (rounds only start when the host asks), the
  * aeration:aeration_hint_round event carries its
- * fields, and drop_caches still counts drop_pagecache (its body is shared
- * with vm.aeration_hint_drop_cache).  The rounds themselves are checked by
+ * fields, and drop_caches still counts drop_pagecache.  The rounds
+ * themselves are checked by
  * the host harness, which migrates guests.
  */
 #include <sys/mman.h>

@@ -20,7 +20,6 @@ static const struct knob knobs[] = {
 	{ "aeration_settle_ms", 0, 60000 },
 	{ "aeration_hint_order", 4, 10 },
 	{ "aeration_hint_balloon", 0, 1 },
-	{ "aeration_hint_drop_cache", 0, 1 },
 	{ "aeration_hint_rehint", 0, 1 },
 	{ "aeration_hint_window_mib", 24, 4096 },
 };
