@@ -327,7 +327,7 @@ static void aeration_zone_set_order(struct zone *zone, unsigned int order)
 		WARN_ON_ONCE(zone->aeration.nr_aerated);
 		zone->aeration.nr_aerated = 0;
 		WRITE_ONCE(zone->aeration.nr_raw, 0);
-		WRITE_ONCE(zone->aeration.orders, 0);
+		WRITE_ONCE(zone->reporting_orders, 0);
 		WRITE_ONCE(zone->aeration.order, 0);
 		goto out;
 	}
@@ -343,7 +343,7 @@ static void aeration_zone_set_order(struct zone *zone, unsigned int order)
 		for (mt = 0; mt < MIGRATE_TYPES; mt++)
 			WARN_ON_ONCE(zone->aeration.boundary[o][mt]);
 	WRITE_ONCE(zone->aeration.order, order);
-	WRITE_ONCE(zone->aeration.orders, GENMASK(NR_PAGE_ORDERS - 1, order));
+	WRITE_ONCE(zone->reporting_orders, GENMASK(NR_PAGE_ORDERS - 1, order));
 	WRITE_ONCE(zone->aeration.nr_raw, raw - zone->aeration.nr_aerated);
 out:
 	spin_unlock_irq(&zone->lock);
@@ -877,11 +877,16 @@ static int aeration_order_handler(const struct ctl_table *table, int write,
 	struct ctl_table t = *table;
 	int order, err;
 
+	t.data = &order;
+	if (!write) {
+		/* A read waits for no hotplug and no device call. */
+		order = READ_ONCE(page_reporting_order);
+		return proc_dointvec_minmax(&t, write, buffer, lenp, ppos);
+	}
 	aeration_lock();
 	order = page_reporting_order;
-	t.data = &order;
 	err = proc_dointvec_minmax(&t, write, buffer, lenp, ppos);
-	if (!err && write)
+	if (!err)
 		aeration_set_order(order);
 	aeration_unlock();
 	return err;

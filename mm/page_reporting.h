@@ -40,7 +40,7 @@ static __always_inline bool aeration_tracked(struct zone *zone,
 					     unsigned int order)
 {
 	return static_branch_unlikely(&page_reporting_enabled) &&
-	       (READ_ONCE(zone->aeration.orders) & BIT(order));
+	       (READ_ONCE(zone->reporting_orders) & BIT(order));
 }
 
 /* Is @page, a free buddy page of @order, aerated (host may have dropped it)? */

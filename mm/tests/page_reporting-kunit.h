@@ -148,7 +148,7 @@ static void check_zone(struct kunit *test, struct zone *zone)
 	spin_lock_irq(&zone->lock);
 	order = zone->aeration.order;
 	/* The hot path's mask says the same as the order. */
-	KUNIT_EXPECT_EQ_MSG(test, zone->aeration.orders,
+	KUNIT_EXPECT_EQ_MSG(test, zone->reporting_orders,
 			    order ? (unsigned int)GENMASK(NR_PAGE_ORDERS - 1, order) : 0U,
 			    "%s: tracked orders mask, order %u", zone->name, order);
 	for (o = 0; o < NR_PAGE_ORDERS; o++) {
