@@ -295,7 +295,7 @@ def boot_variants(ctx):
             _variant(ctx, shapes.INIT_ON_ALLOC, False))
 
 
-SOAK_RAM_SLACK_MIB = 64
+SOAK_RAM_SLACK_MIB = 32
 SOAK_REPORTED_PCT = 80
 SOAK_LOAD_AFTER_S = 10
 
@@ -342,15 +342,22 @@ def run_soak(ctx, name, seconds, migrate_every=30):
         stop = _wait_line(last, r"^@@ soak-stopped", seconds + 300)
         t_stop = time.monotonic()
         rss_stop, ram_stop = last.rss_kb(), last.ram_rss_kb()
-        settled = _wait_line(last, r"^@@ soak-settled", 60, stop[0])
+        hit = _wait_line(last, r"^@@ soak-after zone ", 120, stop[0])
+        settled = _wait_line(last, r"^@@ soak-settled", 120, hit[0])
         ram_settled = last.ram_rss_kb()
         _wait_line(last, r"^@@ soak-rebound", 60, settled[0])
-        hit = _wait_line(last, r"^@@ soak-after zone ", 120, stop[0])
+        again = _wait_line(last, r"^@@ soak-rebound zone ", 120, settled[0])
         rss_after, ram_after = last.rss_kb(), last.ram_rss_kb()
-        free = [l for _, l in last.data.lines[:hit[0]]
-                if l.startswith("@@ memfree ")]
-        free_kb = int(free[-1].split()[3]) if free else None
-        used_kb = last.mem_mib * 1024 - free_kb if free_kb else None
+        _wait_line(last, r"^@@ soak-done", 60, again[0])
+
+        def memfree_before(i):
+            free = [l for _, l in last.data.lines[:i]
+                    if l.startswith("@@ memfree ")]
+            return int(free[-1].split()[3]) if free else None
+
+        free_kb = memfree_before(hit[0])
+        free2_kb = memfree_before(again[0])
+        used_kb = last.mem_mib * 1024 - free2_kb if free2_kb else None
         res.append((name + ": migrations completed",
                     statuses and all(s == "completed" for s in statuses),
                     "%d migrations: %s" % (len(statuses),
@@ -366,9 +373,10 @@ def run_soak(ctx, name, seconds, migrate_every=30):
         # The guest reports what it can: free memory in blocks of the
         # reporting order, but not smaller fragments (6% of free memory
         # after the load in one run), nor untracked zones (DMA).
-        _wait_line(last, r"^@@ soak keep-ready", 30, hit[0])
         aerated_kb = 4 * sum(a for _, _, a in _zone_notes(
             last.data_lines(), "soak-after").values())
+        aerated2_kb = 4 * sum(a for _, _, a in _zone_notes(
+            last.data_lines(), "soak-rebound").values())
         res.append((name + ": the guest reported >= %d%% of its free memory"
                     % SOAK_REPORTED_PCT,
                     free_kb is not None and
@@ -391,21 +399,23 @@ def run_soak(ctx, name, seconds, migrate_every=30):
             why = ("no single %d MiB mapping in /proc/%d/smaps" %
                    (last.mem_mib, last.proc.pid))
         else:
-            why = ("guest RAM held %s MiB at the stop, %s MiB 10 s later "
-                   "(the migrations' copies of reported pages included), "
-                   "%d MiB %.0f s later, after the guest rebound the "
+            why = ("guest RAM held %s MiB at the stop, %s MiB once the "
+                   "engine was idle (the migrations' copies of reported "
+                   "pages included; guest had %d MiB reported), %d MiB "
+                   "%.0f s after the stop, after the guest rebound the "
                    "balloon driver (QEMU RSS %s, %s MiB); guest uses %s "
                    "MiB and has %s MiB free not reported, bound %d MiB "
                    "over that" %
                    (ram_stop and ram_stop // MIB,
-                    ram_settled and ram_settled // MIB, ram_after // MIB,
-                    time.monotonic() - t_stop,
+                    ram_settled and ram_settled // MIB, aerated_kb // MIB,
+                    ram_after // MIB, time.monotonic() - t_stop,
                     rss_stop and rss_stop // MIB,
                     rss_after and rss_after // MIB,
                     used_kb and used_kb // MIB,
-                    free_kb and (free_kb - aerated_kb) // MIB,
+                    free2_kb and (free2_kb - aerated2_kb) // MIB,
                     SOAK_RAM_SLACK_MIB))
-        bound_kb = last.mem_mib * MIB - aerated_kb + SOAK_RAM_SLACK_MIB * MIB
+        bound_kb = (last.mem_mib * MIB - aerated2_kb +
+                    SOAK_RAM_SLACK_MIB * MIB)
         res.append((name + ": host RSS falls back when the load stops",
                     ram_after is not None and ram_after <= bound_kb, why))
     except GuestError as e:
