@@ -87,8 +87,8 @@ cover=$(ls "$out"/0000-cover-letter.patch)
 python3 - "$cover" "$top/patches/cover-letter" "$top"/tools/testing/aeration/results/bench-*.md <<'EOF'
 import sys
 cover, blurb_path = sys.argv[1], sys.argv[2]
-# The last full bench and what came after it.
-results = sorted(sys.argv[3:])[-3:]
+# The last full bench (2026-11-30) and the partial runs after it.
+results = [r for r in sorted(sys.argv[3:]) if r[-13:] >= "2026-11-30.md"]
 text = open(cover).read()
 blurb = open(blurb_path).read()
 subject, body = blurb.split("\n", 1)
