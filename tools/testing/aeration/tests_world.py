@@ -393,7 +393,7 @@ def run_soak(ctx, name, seconds, migrate_every=30):
         # last QEMU keeps what the load touched on it (784-826 MiB for
         # about 195 MiB used).  Pages the guest reported while a
         # migration was sending them stay on the destination (QEMU sends
-        # no discarded page again: 0-650 MiB here), so the guest rebinds
+        # no discarded page again: 450-1100 MiB here), so the guest rebinds
         # the balloon driver first and reports all free memory again.
         if ram_after is None:
             why = ("no single %d MiB mapping in /proc/%d/smaps" %
