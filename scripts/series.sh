@@ -88,7 +88,11 @@ python3 - "$cover" "$top/patches/cover-letter" "$top"/tools/testing/aeration/res
 import sys
 cover, blurb_path = sys.argv[1], sys.argv[2]
 # The last full bench (2026-11-30) and the partial runs after it.
-results = [r for r in sorted(sys.argv[3:]) if r[-13:] >= "2026-11-30.md"]
+import re
+# bench-DATE.md, or bench-DATEb.md for a second run that day (sorts after).
+results = [r for r in sorted(sys.argv[3:])
+           if re.search(r"bench-(\d{4}-\d{2}-\d{2})", r).group(1) >=
+           "2026-11-30"]
 text = open(cover).read()
 blurb = open(blurb_path).read()
 subject, body = blurb.split("\n", 1)
