@@ -363,6 +363,29 @@ static void hint_map_free(void)
  */
 #define HINT_MAP_IDLE	(60 * HZ)
 
+/*
+ * Reporting is held from a migration's first round until the host says
+ * DONE (page_reporting_hold()), the device goes or is reset, or no round
+ * came for HINT_HOLD_IDLE: longer than HINT_MAP_IDLE, since a large
+ * guest's first pass on a slow link may take minutes between two rounds,
+ * and that pass is what the hold is for.  Under hint_mutex.
+ */
+#define HINT_HOLD_IDLE	(600 * HZ)
+
+static bool hint_holding;
+static unsigned long hint_last_round;
+
+static void hint_release(void)
+{
+	if (hint_holding) {
+		hint_holding = false;
+		page_reporting_hold(false);
+	}
+}
+
+static void hint_idle_fn(struct work_struct *work);
+static DECLARE_DELAYED_WORK(hint_idle_work, hint_idle_fn);
+
 static void hint_idle_fn(struct work_struct *work)
 {
 	struct hint_map *map;
@@ -371,18 +394,22 @@ static void hint_idle_fn(struct work_struct *work)
 	map = rcu_dereference_protected(hint_map, lockdep_is_held(&hint_mutex));
 	if (map && time_after_eq(jiffies, map->last_end + HINT_MAP_IDLE))
 		hint_map_free();
+	if (time_after_eq(jiffies, hint_last_round + HINT_HOLD_IDLE))
+		hint_release();
+	else if (hint_holding)
+		mod_delayed_work(system_wq, &hint_idle_work,
+				 hint_last_round + HINT_HOLD_IDLE - jiffies);
 	mutex_unlock(&hint_mutex);
 }
-
-static DECLARE_DELAYED_WORK(hint_idle_work, hint_idle_fn);
 
 /**
  * aeration_hint_done - the host says the migration is over
  * @hdev: the device whose rounds served it
  *
  * Forget what @hdev's rounds hinted: the next migration's rounds hint all
- * free memory again.  Call when the host sends DONE, and before the device
- * goes away or is reset.  Serialised with rounds.
+ * free memory again; and report free pages again (page_reporting_hold()).
+ * Call when the host sends DONE, and before the device goes away or is
+ * reset.  Serialised with rounds.
  *
  * Context: process context; sleeps (hint_mutex, synchronize_rcu()).
  */
@@ -394,6 +421,7 @@ void aeration_hint_done(struct aeration_hint_dev *hdev)
 	map = rcu_dereference_protected(hint_map, lockdep_is_held(&hint_mutex));
 	if (map && map->owner == hdev)
 		hint_map_free();
+	hint_release();
 	mutex_unlock(&hint_mutex);
 }
 EXPORT_SYMBOL_GPL(aeration_hint_done);
@@ -800,6 +828,10 @@ int aeration_hint_round(struct aeration_hint_dev *hdev, u32 id)
 	err = hint_alloc(&r);
 	if (err)
 		goto out;
+	if (!hint_holding) {
+		hint_holding = true;
+		page_reporting_hold(true);
+	}
 	/* No free page is hinted under init_on_free: nothing to remember. */
 	if (aeration_hint_free_pages())
 		r.map = hint_map_get(hdev, id, r.order);
@@ -833,8 +865,9 @@ int aeration_hint_round(struct aeration_hint_dev *hdev, u32 id)
 		/* A batch applied: the host was still in this round. */
 		r.map->confirmed = r.batches > 0;
 		r.map->last_end = jiffies;
-		mod_delayed_work(system_wq, &hint_idle_work, HINT_MAP_IDLE);
 	}
+	hint_last_round = jiffies;
+	mod_delayed_work(system_wq, &hint_idle_work, HINT_MAP_IDLE);
 
 	count_vm_event(AERATION_HINT_ROUNDS);
 	count_vm_events(AERATION_PAGES_HINTED, r.free_pages);

@@ -77,6 +77,8 @@ static int aeration_high_wmark = 32;	/* raw blocks of the tracked order per zone
 static int aeration_delay_ms = 100;
 static int aeration_batch = 32;
 static int aeration_settle_ms = 1000;	/* 0: no settle pass */
+static int aeration_delay_max_ms = 10000;	/* backed off: the slowest */
+static int aeration_adaptive = 1;
 
 /*
  * Orders below PAGE_ALLOC_COSTLY_ORDER + 1 live mostly on per-cpu lists and
@@ -90,6 +92,7 @@ enum {
 	AERATION_REQUESTED,	/* work queued, or to run again */
 	AERATION_ACTIVE,	/* work running */
 	AERATION_SETTLE,	/* work queued as the settle pass */
+	AERATION_DEFERRED,	/* work queued for a zone that backs off */
 };
 
 static struct {
@@ -98,11 +101,18 @@ static struct {
 	struct delayed_work work;
 	atomic_t state;
 	bool paused;			/* tracked orders are changing */
+	bool held;			/* the host migrates us: page_reporting_hold() */
+	bool settle_pending;		/* a settle pass is due at settle_at */
+	unsigned long settle_at;	/* jiffies */
 	unsigned int order;		/* the order zones are tracked from */
 	unsigned long settles;		/* settle passes run */
 } aer;
 
 static DEFINE_MUTEX(aeration_mutex);
+/* A pass of the worker or vm.aeration_report_now: aer.sgl, device calls. */
+static DEFINE_MUTEX(aeration_pass_mutex);
+
+static void aeration_adapt_reset(struct zone *zone);
 
 static unsigned int dev_capacity(struct page_reporting_dev_info *prdev)
 {
@@ -164,8 +174,15 @@ static void aeration_request(void)
 		return;
 	old = atomic_xchg(&aer.state, AERATION_REQUESTED);
 	/* ACTIVE: the worker sees REQUESTED when it is done and requeues. */
-	if (old == AERATION_IDLE || old == AERATION_SETTLE)
+	if (old != AERATION_REQUESTED && old != AERATION_ACTIVE)
 		aeration_queue();
+}
+
+/* @zone's aerated pages change by @nr: the exact count and the gauge. */
+static inline void aeration_account(struct zone *zone, long nr)
+{
+	zone->aeration.nr_aerated += nr;
+	__mod_zone_page_state(zone, NR_FREE_REPORTED, nr);
 }
 
 /**
@@ -190,7 +207,7 @@ void __aeration_add(struct page *page, struct zone *zone, unsigned int order,
 		list_add_tail(&page->buddy_list, list);
 		if (!*bound)
 			*bound = &page->buddy_list;
-		zone->aeration.nr_aerated += 1UL << order;
+		aeration_account(zone, 1L << order);
 		return;
 	}
 
@@ -229,11 +246,15 @@ void __aeration_del(struct page *page, struct zone *zone, unsigned int order,
 
 			*bound = next == free_list(zone, order, mt) ? NULL : next;
 		}
-		zone->aeration.nr_aerated -= 1UL << order;
+		aeration_account(zone, -(1L << order));
 		__ClearPageReported(page);
 	} else if (!is_migrate_isolate(mt)) {
 		WRITE_ONCE(zone->aeration.nr_raw,
 			   zone->aeration.nr_raw - (1UL << order));
+		/* Raw memory taken, and its low point: aeration_adapt(). */
+		zone->aeration.nr_taken += 1UL << order;
+		if (zone->aeration.nr_raw < zone->aeration.raw_min)
+			zone->aeration.raw_min = zone->aeration.nr_raw;
 	}
 }
 
@@ -248,6 +269,8 @@ void __aeration_del(struct page *page, struct zone *zone, unsigned int order,
 void __aeration_move(struct page *page, struct zone *zone, unsigned int order,
 		     int old_mt, int new_mt)
 {
+	unsigned long taken = zone->aeration.nr_taken;
+	unsigned long raw_min = zone->aeration.raw_min;
 	bool aerated = PageReported(page);
 
 	__aeration_del(page, zone, order, old_mt);
@@ -255,6 +278,9 @@ void __aeration_move(struct page *page, struct zone *zone, unsigned int order,
 	if (aerated)
 		__SetPageReported(page);
 	__aeration_add(page, zone, order, new_mt, true);
+	/* Not taken: the same free page on another list. */
+	zone->aeration.nr_taken = taken;
+	zone->aeration.raw_min = raw_min;
 }
 
 /*
@@ -283,7 +309,7 @@ static bool aeration_unaerate(struct zone *zone, unsigned int lo,
 				*bound = page->buddy_list.next == list ? NULL :
 					 page->buddy_list.next;
 				__ClearPageReported(page);
-				zone->aeration.nr_aerated -= 1UL << o;
+				aeration_account(zone, -(1L << o));
 				if (!is_migrate_isolate(mt))
 					WRITE_ONCE(zone->aeration.nr_raw,
 						   zone->aeration.nr_raw + (1UL << o));
@@ -325,8 +351,9 @@ static void aeration_zone_set_order(struct zone *zone, unsigned int order)
 	}
 	if (!order) {
 		WARN_ON_ONCE(zone->aeration.nr_aerated);
-		zone->aeration.nr_aerated = 0;
+		aeration_account(zone, -(long)zone->aeration.nr_aerated);
 		WRITE_ONCE(zone->aeration.nr_raw, 0);
+		aeration_adapt_reset(zone);
 		WRITE_ONCE(zone->reporting_orders, 0);
 		WRITE_ONCE(zone->aeration.order, 0);
 		goto out;
@@ -345,6 +372,7 @@ static void aeration_zone_set_order(struct zone *zone, unsigned int order)
 	WRITE_ONCE(zone->aeration.order, order);
 	WRITE_ONCE(zone->reporting_orders, GENMASK(NR_PAGE_ORDERS - 1, order));
 	WRITE_ONCE(zone->aeration.nr_raw, raw - zone->aeration.nr_aerated);
+	aeration_adapt_reset(zone);
 out:
 	spin_unlock_irq(&zone->lock);
 }
@@ -360,8 +388,12 @@ static void aeration_pause(void)
 	lockdep_assert_held(&aeration_mutex);
 	WRITE_ONCE(aer.paused, true);
 	cancel_delayed_work_sync(&aer.work);
+	/* And for vm.aeration_report_now, which stops after its batch. */
+	mutex_lock(&aeration_pass_mutex);
+	mutex_unlock(&aeration_pass_mutex);
 	/* A request whose work was cancelled would block all others. */
 	atomic_set(&aer.state, AERATION_IDLE);
+	aer.settle_pending = false;
 }
 
 static void aeration_resume(void)
@@ -401,12 +433,15 @@ static struct page *last_raw(struct zone *zone, unsigned int order, int mt)
 }
 
 /*
- * Take up to @max raw pages off @zone's tracked lists, largest first, into
- * aer.sgl.  Stops rather than take the zone below its low watermark.
+ * Take up to @max raw pages, @budget base pages at most (rounded up to a
+ * block), off @zone's tracked lists, largest first, into aer.sgl.  Stops
+ * rather than take the zone below its low watermark.
  */
-static unsigned int aeration_isolate(struct zone *zone, unsigned int max)
+static unsigned int aeration_isolate(struct zone *zone, unsigned int max,
+				     unsigned long budget)
 {
 	unsigned int lowest = zone->aeration.order;
+	unsigned long pages = 0;
 	unsigned int n = 0, order;
 	struct page *page;
 	int mt;
@@ -424,12 +459,15 @@ static unsigned int aeration_isolate(struct zone *zone, unsigned int max)
 			if (is_migrate_isolate(mt))
 				continue;
 			while (n < max && (page = last_raw(zone, order, mt))) {
+				if (pages >= budget)
+					goto out;
 				if (!aeration_room_for(zone, order, mt))
 					goto out;
 				if (!__isolate_free_page(page, order))
 					goto out;
 				sg_set_page(&aer.sgl[n++], page,
 					    PAGE_SIZE << order, 0);
+				pages += 1UL << order;
 			}
 		}
 	}
@@ -492,30 +530,31 @@ static unsigned long aeration_return(struct zone *zone, unsigned int n,
 }
 
 /*
- * Report @zone down to half its high mark; or, to @settle, the raw pages
- * it has now (not more: frees go on meanwhile).
+ * Report raw pages of @zone, @budget base pages at most, while it holds
+ * more than @floor raw ones; stop at *@deadline (jiffies; NULL: none)
+ * with -ETIMEDOUT.  The device's error otherwise; the pages reported are added
+ * to *@reported.
  */
 static int aeration_zone(struct zone *zone, struct page_reporting_dev_info *dev,
-			 bool settle, unsigned long *reported)
+			 unsigned long budget, unsigned long floor,
+			 const unsigned long *deadline, unsigned long *reported)
 {
 	unsigned int max = min_t(unsigned int, READ_ONCE(aeration_batch),
 				 min(dev_capacity(dev), AERATION_BATCH_MAX));
-	unsigned long pages, budget = ULONG_MAX;
+	unsigned long pages;
 	unsigned int n, order;
 	u64 t0, dt;
 	int err;
 
-	if (settle)
-		budget = READ_ONCE(zone->aeration.nr_raw);
 	for (;;) {
 		spin_lock_irq(&zone->lock);
-		if (READ_ONCE(aer.paused) || !zone->aeration.order ||
-		    !zone->aeration.nr_raw || !budget ||
-		    (!settle && zone->aeration.nr_raw <= high_mark(zone) / 2)) {
+		if (READ_ONCE(aer.paused) || READ_ONCE(aer.held) ||
+		    !zone->aeration.order ||
+		    zone->aeration.nr_raw <= floor || !budget) {
 			spin_unlock_irq(&zone->lock);
 			return 0;
 		}
-		n = aeration_isolate(zone, max);
+		n = aeration_isolate(zone, max, budget);
 		spin_unlock_irq(&zone->lock);
 		if (!n)
 			return 0;
@@ -536,8 +575,167 @@ static int aeration_zone(struct zone *zone, struct page_reporting_dev_info *dev,
 		*reported += pages;
 		count_vm_events(AERATION_PAGES_REPORTED, pages);
 		count_vm_event(AERATION_BATCHES);
+		if (deadline && time_after(jiffies, *deadline))
+			return -ETIMEDOUT;
 		cond_resched();
 	}
+}
+
+/*
+ * Adaptive reporting (vm.aeration_adaptive).  Reporting a block that the
+ * guest allocates again soon costs twice, the host drops it and then
+ * faults it back in, and gains nothing.  Between two of its passes each
+ * zone keeps:
+ *
+ *  - reuse: pages allocated out of aerated ones within
+ *    vm.aeration_delay_max_ms of the zone's last report
+ *    (zone->aeration.nr_reused, counted by the allocator);
+ *  - taken: raw pages that left its tracked lists, allocated or isolated
+ *    (nr_taken, kept by __aeration_del(); not a buddy merging or a page
+ *    changing lists; the pass's own isolations are behind the snapshot
+ *    taken after it);
+ *  - the low point of its raw count (raw_min): that many raw pages stayed
+ *    free through the whole interval.
+ *
+ * At each pass of the zone:
+ *
+ *  - if the reuse is more than an eighth of the zone's last report (or
+ *    of its high mark, if that is more), back off: the interval becomes
+ *    twice what it was (vm.aeration_delay_ms at first) and at least
+ *    twice the time since that report (within which the reuse came), at
+ *    most vm.aeration_delay_max_ms;
+ *  - otherwise, if less than half the high mark was taken from its raw
+ *    memory, the zone went quiet: it stops backing off;
+ *  - otherwise it keeps its interval (at most the maximum).
+ *
+ * A zone that backs off is passed once per interval (the worker comes
+ * back for it until it stops backing off) and reports only raw_min
+ * pages, the coldest raw ones, those that stayed free the whole interval;
+ * the settle pass leaves it alone.  One that does not reports as it always
+ * did: after vm.aeration_delay_ms down to half the high mark, then the
+ * rest at the settle pass.
+ */
+enum aeration_adapt_why {
+	AERATION_ADAPT_REUSE = 0,	/* backed off: "reuse" */
+	AERATION_ADAPT_QUIET = 1,	/* stopped backing off: "quiet" */
+	AERATION_ADAPT_OFF = 2,		/* vm.aeration_adaptive off: "off" */
+	AERATION_ADAPT_MAX = 3,		/* vm.aeration_delay_max_ms lowered */
+};
+
+static unsigned int interval_max(void)
+{
+	return max(READ_ONCE(aeration_delay_ms),
+		   READ_ONCE(aeration_delay_max_ms));
+}
+
+/* Start a new interval of @zone's signal here; zone->lock held. */
+static void aeration_adapt_mark(struct zone *zone)
+{
+	zone->aeration.raw_min = zone->aeration.nr_raw;
+	zone->aeration.reused_seen = zone->aeration.nr_reused;
+	zone->aeration.taken_seen = zone->aeration.nr_taken;
+}
+
+/* Start @zone's signal afresh, not backed off; zone->lock held. */
+static void aeration_adapt_reset(struct zone *zone)
+{
+	zone->aeration.interval_ms = 0;
+	zone->aeration.reported_last = 0;
+	zone->aeration.reuse_until = jiffies;
+	aeration_adapt_mark(zone);
+}
+
+static void aeration_adapt_set(struct zone *zone, unsigned int ms,
+			       enum aeration_adapt_why why,
+			       unsigned long reused, unsigned long taken)
+{
+	unsigned int old = zone->aeration.interval_ms;
+
+	if (ms == old)
+		return;
+	trace_aeration_adapt(zone, old, ms, why, reused,
+			     zone->aeration.reported_last, taken);
+	if (ms > old)
+		count_vm_event(AERATION_BACKOFFS);
+	else if (!ms && why == AERATION_ADAPT_QUIET)
+		count_vm_event(AERATION_BACKOFF_ENDS);
+	zone->aeration.interval_ms = ms;
+}
+
+/*
+ * The rule above, for a pass of @zone: *@budget, the most pages it may
+ * report now (ULONG_MAX: not backed off).  Return: false if the zone
+ * waits for its interval instead, which ends at zone->aeration.next_pass.
+ */
+static bool aeration_adapt(struct zone *zone, unsigned long *budget)
+{
+	unsigned int old = zone->aeration.interval_ms, max_ms = interval_max();
+	unsigned long now = jiffies, reused, taken, raw_min, since, ms;
+
+	if (!READ_ONCE(aeration_adaptive) ||
+	    READ_ONCE(aeration_delay_max_ms) <= READ_ONCE(aeration_delay_ms)) {
+		aeration_adapt_set(zone, 0, AERATION_ADAPT_OFF, 0, 0);
+		*budget = ULONG_MAX;
+		return true;
+	}
+	/* Within an interval (not one from long ago, or a wrapped one). */
+	if (old && time_in_range(now, zone->aeration.next_pass -
+				 msecs_to_jiffies(old),
+				 zone->aeration.next_pass - 1))
+		return false;
+	if (old > max_ms)
+		aeration_adapt_set(zone, max_ms, AERATION_ADAPT_MAX, 0, 0);
+	old = zone->aeration.interval_ms;
+
+	spin_lock_irq(&zone->lock);
+	reused = zone->aeration.nr_reused - zone->aeration.reused_seen;
+	taken = zone->aeration.nr_taken - zone->aeration.taken_seen;
+	raw_min = zone->aeration.raw_min;
+	spin_unlock_irq(&zone->lock);
+
+	if (zone->aeration.reported_last &&
+	    reused > max(zone->aeration.reported_last, high_mark(zone)) / 8) {
+		since = jiffies_to_msecs(min(now - zone->aeration.reported_at,
+					     msecs_to_jiffies(max_ms)));
+		ms = max_t(unsigned long, 2UL *
+			   max_t(unsigned int, old, READ_ONCE(aeration_delay_ms)),
+			   2 * since);
+		ms = clamp_t(unsigned long, ms, 1, max_ms);
+		if (ms > old)
+			aeration_adapt_set(zone, ms, AERATION_ADAPT_REUSE,
+					   reused, taken);
+	} else if (old && taken <= high_mark(zone) / 2) {
+		aeration_adapt_set(zone, 0, AERATION_ADAPT_QUIET, reused,
+				   taken);
+	}
+	*budget = raw_min;
+	if (!zone->aeration.interval_ms)
+		*budget = ULONG_MAX;
+	else
+		zone->aeration.next_pass = now +
+			msecs_to_jiffies(zone->aeration.interval_ms);
+	return true;
+}
+
+/* @zone reported @reported pages: watch them come back; zone->lock held. */
+static void aeration_adapt_reported(struct zone *zone, unsigned long reported)
+{
+	unsigned long now = jiffies;
+
+	if (!reported)
+		return;
+	zone->aeration.reported_last = reported;
+	zone->aeration.reported_at = now;
+	zone->aeration.reuse_until = now + msecs_to_jiffies(interval_max());
+}
+
+/* After a pass of @zone that reported @reported pages: the next interval. */
+static void aeration_adapt_done(struct zone *zone, unsigned long reported)
+{
+	spin_lock_irq(&zone->lock);
+	aeration_adapt_mark(zone);
+	aeration_adapt_reported(zone, reported);
+	spin_unlock_irq(&zone->lock);
 }
 
 /*
@@ -640,14 +838,69 @@ static bool aeration_settle_drain(struct zone *zone, unsigned long *pcp)
 }
 
 /*
- * Run as requested (a zone passed its high mark), or as the settle pass
- * queued at the end of the last run, which nobody requested.
+ * One zone's share of a pass: the settle pass (@settle) or a normal one.
+ * A zone that backs off and waits for its interval is left alone; *@due
+ * says when to come back for it, at the end of its interval, until it
+ * stops backing off.  Return: the device's error.
+ */
+static int aeration_pass_zone(struct zone *zone,
+			      struct page_reporting_dev_info *dev, bool settle,
+			      unsigned long *due, bool *have_due)
+{
+	unsigned long budget, floor = high_mark(zone) / 2, when;
+	unsigned long pcp = 0, reported = 0;
+	bool drain = false, settled = false;
+	int err = 0;
+
+	if (!READ_ONCE(zone->aeration.order))
+		return 0;
+	if (!aeration_adapt(zone, &budget))
+		goto wait;
+	if (budget == ULONG_MAX && settle) {
+		/*
+		 * Per-cpu lists back to the buddy lists, where they merge
+		 * and count as raw; per zone, as that waits for another
+		 * drain in progress rather than skip.  Only where it can
+		 * pay: a tracked zone with room to report above its low
+		 * watermark and pages on some CPU's lists.
+		 */
+		drain = aeration_settle_drain(zone, &pcp);
+		if (drain)
+			drain_all_pages(zone);
+		budget = READ_ONCE(zone->aeration.nr_raw);
+		floor = 0;
+		settled = true;
+	}
+	err = aeration_zone(zone, dev, budget, floor, NULL, &reported);
+	aeration_adapt_done(zone, reported);
+	if (settled)
+		trace_aeration_settle_zone(zone, pcp, drain, reported);
+wait:
+	/*
+	 * Back for a zone that backs off at the end of its interval: for
+	 * its raw pages, or to see that it went quiet.
+	 */
+	if (zone->aeration.interval_ms) {
+		when = zone->aeration.next_pass;
+		if (!*have_due || time_before(when, *due))
+			*due = when;
+		*have_due = true;
+	}
+	return err;
+}
+
+/*
+ * Run as requested (a zone passed its high mark), as the settle pass
+ * queued at the end of a requested pass, which nobody requested, or for
+ * a zone that backs off and has raw pages at the end of its interval
+ * (DEFERRED; the settle pass too, if it is due by then).
  */
 static void aeration_process(struct work_struct *work)
 {
 	struct page_reporting_dev_info *dev = READ_ONCE(aer.dev);
 	unsigned int settle_ms = READ_ONCE(aeration_settle_ms);
-	bool failed = false, settle;
+	bool failed = false, settle, have_due = false;
+	unsigned long due = 0, delay = 0, now;
 	struct zone *zone;
 	int old, next;
 
@@ -661,35 +914,30 @@ static void aeration_process(struct work_struct *work)
 	if (READ_ONCE(page_reporting_order) != READ_ONCE(aer.order))
 		queue_work(system_freezable_wq, &aeration_retrack_work);
 	old = atomic_xchg(&aer.state, AERATION_ACTIVE);
-	settle = old == AERATION_SETTLE;
-	/* A settle pass switched off since it was queued does nothing. */
-	if (settle && !settle_ms)
-		goto done;
-	if (settle)
-		aer.settles++;
-	for_each_populated_zone(zone) {
-		unsigned long pcp = 0, reported = 0;
-		bool drain = false;
-
-		/*
-		 * Per-cpu lists back to the buddy lists, where they merge
-		 * and count as raw; per zone, as that waits for another
-		 * drain in progress rather than skip.  Only where it can
-		 * pay: a tracked zone with room to report above its low
-		 * watermark and pages on some CPU's lists.
-		 */
-		if (settle) {
-			drain = aeration_settle_drain(zone, &pcp);
-			if (drain)
-				drain_all_pages(zone);
-		}
-		if (aeration_zone(zone, dev, settle, &reported))
-			failed = true;
-		if (settle)
-			trace_aeration_settle_zone(zone, pcp, drain, reported);
-		if (failed)
-			break;
+	settle = old == AERATION_SETTLE ||
+		 (old == AERATION_DEFERRED && aer.settle_pending &&
+		  !time_before(jiffies, aer.settle_at));
+	/* Held for a migration: nothing, until page_reporting_hold(false). */
+	if (READ_ONCE(aer.held)) {
+		aer.settle_pending = false;
+		next = AERATION_IDLE;
+		goto out;
 	}
+	/* A settle pass switched off since it was queued is a normal one. */
+	if (settle && !settle_ms)
+		settle = false;
+	if (settle) {
+		aer.settles++;
+		aer.settle_pending = false;
+	}
+	mutex_lock(&aeration_pass_mutex);
+	for_each_populated_zone(zone) {
+		if (aeration_pass_zone(zone, dev, settle, &due, &have_due)) {
+			failed = true;
+			break;
+		}
+	}
+	mutex_unlock(&aeration_pass_mutex);
 
 	/*
 	 * A request came in while we ran: run again after the delay.  Not
@@ -698,6 +946,7 @@ static void aeration_process(struct work_struct *work)
 	 * The next free above the high mark tries again.
 	 */
 	if (failed) {
+		aer.settle_pending = false;
 		atomic_set(&aer.state, AERATION_IDLE);
 		return;
 	}
@@ -705,21 +954,40 @@ static void aeration_process(struct work_struct *work)
 		aeration_idle_paused();
 		return;
 	}
-done:
 	/*
-	 * After a normal pass, the settle pass: even with nothing raw left,
-	 * as what the per-cpu lists hold reaches the buddy lists by pcp high
-	 * decay, below the mark.  Queued before the state says so, so that
-	 * a request after that finds it queued and brings it forward.  It
-	 * cannot run before this returns (a work item does not run twice
-	 * at once).
+	 * After a requested pass, the settle pass: even with nothing raw
+	 * left, as what the per-cpu lists hold reaches the buddy lists by
+	 * pcp high decay, below the mark.  Each requested pass puts it off
+	 * again; a pass for a zone that backs off does not.  Such a zone
+	 * with raw pages wants a pass when its interval ends, if that comes
+	 * first; a request brings either forward.  Queued before the state
+	 * says so, so that a request after that finds it queued.  It cannot
+	 * run before this returns (a work item does not run twice at once).
 	 */
+	now = jiffies;
+	if (!settle_ms || !aeration_room()) {
+		aer.settle_pending = false;
+	} else if (!settle &&
+		   (old != AERATION_DEFERRED || !aer.settle_pending)) {
+		aer.settle_at = now + msecs_to_jiffies(settle_ms);
+		aer.settle_pending = true;
+	}
 	next = AERATION_IDLE;
-	if (!settle && settle_ms && aeration_room()) {
-		mod_delayed_work(system_freezable_wq, &aer.work,
-				 msecs_to_jiffies(settle_ms));
+	if (aer.settle_pending) {
+		delay = time_after(aer.settle_at, now) ? aer.settle_at - now : 1;
 		next = AERATION_SETTLE;
 	}
+	if (have_due) {
+		unsigned long d = time_after(due, now) ? due - now : 1;
+
+		if (next == AERATION_IDLE || d < delay) {
+			delay = d;
+			next = AERATION_DEFERRED;
+		}
+	}
+	if (next != AERATION_IDLE)
+		mod_delayed_work(system_freezable_wq, &aer.work, delay);
+out:
 	if (atomic_cmpxchg(&aer.state, AERATION_ACTIVE, next) !=
 	    AERATION_ACTIVE)
 		aeration_queue();
@@ -929,6 +1197,129 @@ module_param_cb(page_reporting_order, &page_reporting_order_ops,
 		&page_reporting_order, 0644);
 MODULE_PARM_DESC(page_reporting_order, "Lowest order reported (vm.aeration_order)");
 
+/*
+ * vm.aeration_report_now: report every raw block of the tracked orders
+ * now, each zone's per-cpu lists drained first, and return when the host
+ * has them, within @ms; write-only.  Not below a zone's low watermark
+ * (like the worker).  The time is checked after each device call (one in
+ * flight is waited for).  Return: 0, -ENODEV without a device, -EBUSY
+ * while reporting is held (a migration), -EAGAIN while the tracked orders
+ * change or the device goes, -ETIMEDOUT past @ms, -EINTR on a signal, or
+ * the device's error; what was reported stays reported.
+ */
+static int aeration_report_now(unsigned int ms)
+{
+	unsigned long deadline = jiffies + msecs_to_jiffies(ms);
+	struct page_reporting_dev_info *dev;
+	struct zone *zone;
+	int err = 0;
+
+	/*
+	 * aer.dev and aer.sgl change under aeration_mutex, after a pause,
+	 * which waits for aeration_pass_mutex: never wait for the latter
+	 * holding the former, which memory hotplug needs.
+	 */
+	for (;;) {
+		mutex_lock(&aeration_mutex);
+		dev = aer.dev;
+		if (!dev || aer.held) {
+			mutex_unlock(&aeration_mutex);
+			return dev ? -EBUSY : -ENODEV;
+		}
+		if (mutex_trylock(&aeration_pass_mutex))
+			break;
+		mutex_unlock(&aeration_mutex);
+		if (mutex_lock_interruptible(&aeration_pass_mutex))
+			return -EINTR;
+		mutex_unlock(&aeration_pass_mutex);
+	}
+	mutex_unlock(&aeration_mutex);
+	for_each_populated_zone(zone) {
+		unsigned long pcp, reported = 0;
+
+		if (READ_ONCE(aer.paused)) {
+			err = -EAGAIN;
+			break;
+		}
+		if (READ_ONCE(aer.held)) {
+			err = -EBUSY;
+			break;
+		}
+		if (!READ_ONCE(zone->aeration.order))
+			continue;
+		if (aeration_settle_drain(zone, &pcp))
+			drain_all_pages(zone);
+		err = aeration_zone(zone, dev, READ_ONCE(zone->aeration.nr_raw),
+				    0, &deadline, &reported);
+		aeration_adapt_done(zone, reported);
+		if (!err && READ_ONCE(aer.paused))
+			err = -EAGAIN;
+		if (!err && READ_ONCE(aer.held))
+			err = -EBUSY;
+		if (!err && signal_pending(current))
+			err = -EINTR;
+		if (!err && time_after(jiffies, deadline))
+			err = -ETIMEDOUT;
+		if (err)
+			break;
+	}
+	mutex_unlock(&aeration_pass_mutex);
+	return err;
+}
+
+/**
+ * page_reporting_hold - hold reporting while the host migrates the guest
+ * @hold: true when a migration starts, false once it is over
+ *
+ * QEMU discards a reported range on the migration's source and does not
+ * send it again, so a page reported after the migration sent it stays on
+ * the destination as sent, memory the host holds for nothing.  While held
+ * the worker reports nothing and vm.aeration_report_now fails with
+ * -EBUSY; holding waits for a batch in flight.  The release asks for a
+ * pass, which reports what was freed meanwhile, on the destination.  The
+ * free page hint rounds (mm/page_hinting.c) hold it from a migration's
+ * first round to the host's DONE.
+ *
+ * Context: process context; sleeps (aeration_pass_mutex to hold,
+ * aeration_mutex to release).
+ */
+void page_reporting_hold(bool hold)
+{
+	if (hold) {
+		WRITE_ONCE(aer.held, true);
+		/* The worker and report-now stop after their batch. */
+		mutex_lock(&aeration_pass_mutex);
+		mutex_unlock(&aeration_pass_mutex);
+		return;
+	}
+	mutex_lock(&aeration_mutex);
+	WRITE_ONCE(aer.held, false);
+	if (aer.dev)
+		aeration_request();
+	mutex_unlock(&aeration_mutex);
+}
+
+static int report_now_max = 60 * MSEC_PER_SEC;
+
+static int aeration_report_now_handler(const struct ctl_table *table,
+				       int write, void *buffer, size_t *lenp,
+				       loff_t *ppos)
+{
+	struct ctl_table t = *table;
+	int ms = 0, err;
+
+	if (!write)
+		return -EPERM;
+	t.data = &ms;
+	err = proc_dointvec_minmax(&t, write, buffer, lenp, ppos);
+	if (err)
+		return err;
+	/* Nothing written (an empty line): no bound. */
+	if (!ms)
+		return -EINVAL;
+	return aeration_report_now(ms);
+}
+
 static int wmark_max = 1 << 20;
 static int delay_max = 60 * MSEC_PER_SEC;
 static int batch_max = AERATION_BATCH_MAX;
@@ -978,6 +1369,32 @@ static struct ctl_table aeration_sysctls[] = {
 		.proc_handler	= proc_dointvec_minmax,
 		.extra1		= SYSCTL_ZERO,
 		.extra2		= &delay_max,
+	},
+	{
+		.procname	= "aeration_delay_max_ms",
+		.data		= &aeration_delay_max_ms,
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= SYSCTL_ZERO,
+		.extra2		= &delay_max,
+	},
+	{
+		.procname	= "aeration_adaptive",
+		.data		= &aeration_adaptive,
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= SYSCTL_ZERO,
+		.extra2		= SYSCTL_ONE,
+	},
+	{
+		.procname	= "aeration_report_now",
+		.maxlen		= sizeof(int),
+		.mode		= 0200,
+		.proc_handler	= aeration_report_now_handler,
+		.extra1		= SYSCTL_ONE,
+		.extra2		= &report_now_max,
 	},
 };
 

@@ -15,6 +15,7 @@
 #ifndef _MM_PAGE_REPORTING_H
 #define _MM_PAGE_REPORTING_H
 
+#include <linux/jiffies.h>
 #include <linux/jump_label.h>
 #include <linux/mmzone.h>
 #include <linux/page-flags.h>
@@ -58,12 +59,15 @@ void __aeration_move(struct page *page, struct zone *zone,
 		     unsigned int order, int old_mt, int new_mt);
 
 /*
- * A free page of @order (aerated if @aerated) merges with @buddy: the
- * result is aerated only if both halves were.  Memory the host dropped
- * that ends up in a raw page will be reported again: count it.
+ * A free page of @order (aerated if @aerated) merges with @buddy, on a
+ * list of @buddy_mt: the result is aerated only if both halves were.
+ * Memory the host dropped that ends up in a raw page will be reported
+ * again: count it.  A raw buddy leaving its list to merge is not taken
+ * (aeration_adapt()): the deletion that follows counts it, undo that.
  */
 static inline bool aeration_merge(struct zone *zone, unsigned int order,
-				  bool aerated, struct page *buddy)
+				  bool aerated, struct page *buddy,
+				  int buddy_mt)
 {
 	bool buddy_aerated;
 
@@ -72,6 +76,8 @@ static inline bool aeration_merge(struct zone *zone, unsigned int order,
 	buddy_aerated = PageReported(buddy);
 	if (aerated != buddy_aerated)
 		__count_vm_events(AERATION_PAGES_REREPORTED, 1UL << order);
+	if (!buddy_aerated && !is_migrate_isolate(buddy_mt))
+		zone->aeration.nr_taken -= 1UL << order;
 	return aerated && buddy_aerated;
 }
 
@@ -94,14 +100,27 @@ static inline bool aeration_wmark_room(struct zone *zone, unsigned int order,
 
 void aeration_putback_range(struct page *page, unsigned int order,
 			    bool aerated);
+/* page_hinting.c: no reporting while the host migrates us. */
+void page_reporting_hold(bool hold);
 /* page_alloc.c: give back a page the worker isolated. */
 void aeration_putback_page(struct page *page, unsigned int order, int mt,
 			   bool aerated);
 
-/* An allocation of @order was cut from an aerated page. */
-static inline void aeration_alloc_aerated(unsigned int order)
+/*
+ * An allocation of @order was cut from an aerated page of @zone (locked).
+ * Soon after a report of the zone, that is memory the host dropped for
+ * nothing: the adaptive worker's signal (mm/page_reporting.c).  The
+ * pieces of a split below the tracked order are not aerated any more,
+ * and the allocator takes them next: the whole block at that order is
+ * reused.
+ */
+static inline void aeration_alloc_aerated(struct zone *zone,
+					  unsigned int order)
 {
 	__count_vm_events(AERATION_ALLOC_AERATED, 1UL << order);
+	if (time_before(jiffies, zone->aeration.reuse_until))
+		zone->aeration.nr_reused +=
+			1UL << max(order, zone->aeration.order);
 }
 
 #else
@@ -132,12 +151,18 @@ static inline void __aeration_move(struct page *page, struct zone *zone,
 }
 
 static inline bool aeration_merge(struct zone *zone, unsigned int order,
-				  bool aerated, struct page *buddy)
+				  bool aerated, struct page *buddy,
+				  int buddy_mt)
 {
 	return false;
 }
 
-static inline void aeration_alloc_aerated(unsigned int order)
+static inline void aeration_alloc_aerated(struct zone *zone,
+					  unsigned int order)
+{
+}
+
+static inline void page_reporting_hold(bool hold)
 {
 }
 

@@ -88,6 +88,7 @@ static void fake_init(struct fake_dev *fd, unsigned int capacity)
 
 /* Saved tunables, restored by every test's exit. */
 static int saved_order, saved_high, saved_delay, saved_batch, saved_settle;
+static int saved_delay_max, saved_adaptive;
 static bool saved_order_set;
 static unsigned int saved_admin_order;
 static bool skipped;		/* exit runs after a skip too: leave all be */
@@ -106,8 +107,15 @@ static int aeration_test_init(struct kunit *test)
 	saved_delay = aeration_delay_ms;
 	saved_batch = aeration_batch;
 	saved_settle = aeration_settle_ms;
+	saved_delay_max = aeration_delay_max_ms;
+	saved_adaptive = aeration_adaptive;
 	/* No settle pass behind a test's back; aeration_test_settle() has one. */
 	aeration_settle_ms = 0;
+	/*
+	 * Tests allocate what they had reported: no backing off behind
+	 * their backs either; the adaptation tests turn it on.
+	 */
+	aeration_adaptive = 0;
 	return 0;
 }
 
@@ -122,6 +130,7 @@ static void aeration_test_exit(struct kunit *test)
 	flush_work(&aeration_retrack_work);
 	if (READ_ONCE(aer.dev))
 		page_reporting_unregister(aer.dev);
+	WRITE_ONCE(aer.held, false);	/* aeration_test_report_now() */
 	page_reporting_order = saved_order;
 	aeration_order_set = saved_order_set;
 	aeration_admin_order = saved_admin_order;
@@ -129,6 +138,8 @@ static void aeration_test_exit(struct kunit *test)
 	aeration_delay_ms = saved_delay;
 	aeration_batch = saved_batch;
 	aeration_settle_ms = saved_settle;
+	aeration_delay_max_ms = saved_delay_max;
+	aeration_adaptive = saved_adaptive;
 }
 
 /*
@@ -141,6 +152,7 @@ static void check_zone(struct kunit *test, struct zone *zone)
 {
 	unsigned long raw = 0, aerated = 0, nr_raw, nr_aerated;
 	unsigned int o, order, flagged_untracked = 0, misplaced = 0;
+	unsigned long gauge, gauge_ref;
 	unsigned int bad_boundary = 0;
 	struct page *page;
 	int mt;
@@ -182,8 +194,25 @@ static void check_zone(struct kunit *test, struct zone *zone)
 	}
 	nr_raw = zone->aeration.nr_raw;
 	nr_aerated = zone->aeration.nr_aerated;
+	/*
+	 * The gauge: every change to it holds zone->lock, but a CPU folding
+	 * its delta into the zone's total does not, and a snapshot taken
+	 * meanwhile misses that delta.  Not for long: look again.
+	 */
+	gauge_ref = nr_aerated;
+	for (o = 0; o < 100; o++) {
+		gauge = zone_page_state_snapshot(zone, NR_FREE_REPORTED);
+		if (gauge == gauge_ref)
+			break;
+		spin_unlock_irq(&zone->lock);
+		usleep_range(100, 200);
+		spin_lock_irq(&zone->lock);
+		gauge_ref = zone->aeration.nr_aerated;
+	}
 	spin_unlock_irq(&zone->lock);
 	/* Expectations may allocate: not under zone->lock. */
+	KUNIT_EXPECT_EQ_MSG(test, gauge, gauge_ref,
+			    "zone %s nr_free_reported", zone->name);
 	if (order) {
 		KUNIT_EXPECT_EQ_MSG(test, raw, nr_raw, "zone %s raw count",
 				    zone->name);
@@ -1038,6 +1067,192 @@ static void aeration_test_settle(struct kunit *test)
 	page_reporting_unregister(&fd.info);
 }
 
+#define ADAPT_BLOCKS	8
+
+/* ADAPT_BLOCKS top-order blocks of one zone, or NULL (all given back). */
+static struct zone *alloc_top_blocks(struct page **blk)
+{
+	struct zone *zone = NULL;
+	unsigned int i;
+
+	for (i = 0; i < ADAPT_BLOCKS; i++) {
+		blk[i] = alloc_pages(GFP_KERNEL | __GFP_NOWARN, MAX_PAGE_ORDER);
+		if (!blk[i] || (zone && page_zone(blk[i]) != zone)) {
+			if (blk[i])
+				__free_pages(blk[i], MAX_PAGE_ORDER);
+			while (i--)
+				__free_pages(blk[i], MAX_PAGE_ORDER);
+			return NULL;
+		}
+		zone = page_zone(blk[i]);
+	}
+	return zone;
+}
+
+static void free_top_blocks(struct page **blk)
+{
+	unsigned int i;
+
+	for (i = 0; i < ADAPT_BLOCKS; i++)
+		__free_pages(blk[i], MAX_PAGE_ORDER);
+}
+
+/*
+ * Blocks reported, allocated again at once and freed: with adaptation
+ * the zone backs off and its pass leaves them raw (its budget is what
+ * stayed raw since the last pass, next to nothing); once nothing more is
+ * taken the worker comes back by itself, the zone stops backing off and
+ * reports them.  Without adaptation (@adaptive false, the control) the
+ * same pass reports them.
+ */
+static void check_adapt(struct kunit *test, bool adaptive)
+{
+	unsigned long backoffs, ends, pages, reused, blocks;
+	struct page *blk[ADAPT_BLOCKS];
+	struct fake_dev fd;
+	struct zone *zone;
+	int i;
+
+	register_all_reported(test, &fd);
+	blocks = ADAPT_BLOCKS * MAX_ORDER_NR_PAGES;
+	aeration_delay_max_ms = 5000;
+	/* Reported once: the zone's last report is about these blocks. */
+	zone = alloc_top_blocks(blk);
+	if (!zone) {
+		page_reporting_unregister(&fd.info);
+		kunit_skip(test, "no %d top-order blocks in one zone",
+			   ADAPT_BLOCKS);
+	}
+	free_top_blocks(blk);
+	flush_delayed_work(&aer.work);
+	KUNIT_ASSERT_GE(test, zone->aeration.reported_last, blocks / 2);
+	KUNIT_ASSERT_EQ(test, zone->aeration.interval_ms, 0U);
+	/* From here on: what the zone reported last is those blocks. */
+	aeration_adaptive = adaptive;
+
+	/* Memory the host just dropped, allocated again: reuse. */
+	reused = zone->aeration.nr_reused;
+	KUNIT_ASSERT_PTR_EQ(test, alloc_top_blocks(blk), zone);
+	KUNIT_EXPECT_GE_MSG(test, zone->aeration.nr_reused - reused,
+			    blocks / 2, "reuse not counted");
+
+	/* And freed again: a request, whose pass runs now. */
+	aeration_delay_ms = 100;
+	backoffs = aeration_test_vm_event(AERATION_BACKOFFS);
+	pages = fd.pages;
+	free_top_blocks(blk);
+	flush_delayed_work(&aer.work);
+	if (!adaptive) {
+		KUNIT_EXPECT_EQ(test, zone->aeration.interval_ms, 0U);
+		KUNIT_EXPECT_GE_MSG(test, fd.pages - pages, blocks / 2,
+				    "control: the blocks were not reported");
+		goto out;
+	}
+	KUNIT_EXPECT_GE_MSG(test, zone->aeration.interval_ms, 200U,
+			    "did not back off");
+	KUNIT_EXPECT_GT(test, aeration_test_vm_event(AERATION_BACKOFFS),
+			backoffs);
+	KUNIT_EXPECT_LT_MSG(test, fd.pages - pages, blocks / 2,
+			    "backed off but reported the blocks");
+
+	/*
+	 * Quiet: the worker comes back at the end of the interval.  What
+	 * the rest of the system takes meanwhile must stay under half the
+	 * mark: raise it (the pass then reports down to half of it).
+	 */
+	ends = aeration_test_vm_event(AERATION_BACKOFF_ENDS);
+	WRITE_ONCE(aeration_high_wmark, 64);
+	for (i = 0; i < 150 && READ_ONCE(zone->aeration.interval_ms); i++)
+		msleep(20);
+	KUNIT_EXPECT_EQ_MSG(test, zone->aeration.interval_ms, 0U,
+			    "still backing off after 3 s of quiet");
+	KUNIT_EXPECT_GT(test, aeration_test_vm_event(AERATION_BACKOFF_ENDS),
+			ends);
+	/* Not backing off: a request reports them all again. */
+	WRITE_ONCE(aeration_high_wmark, 1);
+	pages = fd.pages;
+	aeration_request();
+	flush_delayed_work(&aer.work);
+	KUNIT_EXPECT_GE_MSG(test, fd.pages - pages, blocks / 2,
+			    "quiet, but the blocks were not reported");
+out:
+	check_zone(test, zone);
+	KUNIT_EXPECT_EQ(test, fd.bad, 0U);
+	page_reporting_unregister(&fd.info);
+}
+
+static void aeration_test_adapt(struct kunit *test)
+{
+	check_adapt(test, true);
+}
+
+static void aeration_test_adapt_off(struct kunit *test)
+{
+	check_adapt(test, false);
+}
+
+/*
+ * vm.aeration_report_now reports what the high mark and the delay leave
+ * raw, at once, and returns when the device has it; a device error comes
+ * back to the writer.  While reporting is held (page_reporting_hold(), a
+ * migration) neither it nor the worker reports, until the release.
+ */
+static void aeration_test_report_now(struct kunit *test)
+{
+	struct page *blk[ADAPT_BLOCKS];
+	unsigned long pages, blocks = ADAPT_BLOCKS * MAX_ORDER_NR_PAGES;
+	struct fake_dev fd;
+	struct zone *zone;
+
+	register_all_reported(test, &fd);
+	zone = alloc_top_blocks(blk);
+	if (!zone) {
+		page_reporting_unregister(&fd.info);
+		kunit_skip(test, "no %d top-order blocks in one zone",
+			   ADAPT_BLOCKS);
+	}
+	aeration_delay_ms = 60000;	/* the worker stays out */
+	no_more_requests();
+	flush_delayed_work(&aer.work);
+	free_top_blocks(blk);
+	KUNIT_EXPECT_GE(test, zone_raw(zone), blocks);
+	pages = fd.pages;
+	KUNIT_EXPECT_EQ(test, aeration_report_now(10000), 0);
+	KUNIT_EXPECT_GE(test, fd.pages - pages, blocks);
+	KUNIT_EXPECT_LT_MSG(test, zone_raw(zone), blocks,
+			    "raw blocks left after report-now");
+
+	/* Held (a migration): nothing reported, not even now; then it is. */
+	page_reporting_hold(true);
+	zone = alloc_top_blocks(blk);
+	KUNIT_ASSERT_NOT_NULL(test, zone);
+	free_top_blocks(blk);
+	pages = fd.pages;
+	KUNIT_EXPECT_EQ(test, aeration_report_now(10000), -EBUSY);
+	WRITE_ONCE(aeration_high_wmark, 1);
+	aeration_delay_ms = 0;
+	aeration_request();
+	flush_delayed_work(&aer.work);
+	KUNIT_EXPECT_EQ_MSG(test, fd.pages, pages, "reported while held");
+	page_reporting_hold(false);
+	flush_delayed_work(&aer.work);
+	KUNIT_EXPECT_GE_MSG(test, fd.pages - pages, blocks / 2,
+			    "not reported after the hold");
+	aeration_delay_ms = 60000;
+	no_more_requests();
+	flush_delayed_work(&aer.work);
+
+	fd.err = -EIO;
+	zone = alloc_top_blocks(blk);
+	KUNIT_ASSERT_NOT_NULL(test, zone);
+	free_top_blocks(blk);
+	KUNIT_EXPECT_EQ(test, aeration_report_now(10000), -EIO);
+	KUNIT_EXPECT_GE(test, zone_raw(zone), blocks / 2);
+	check_zone(test, zone);
+	KUNIT_EXPECT_EQ(test, fd.bad, 0U);
+	page_reporting_unregister(&fd.info);
+}
+
 static int write_knob(struct ctl_table *t, const char *s)
 {
 	char buf[32];
@@ -1060,6 +1275,19 @@ static void aeration_test_sysctls(struct kunit *test)
 		int max = *(int *)t->extra2;
 		char s[16];
 
+		if (!val) {
+			/* vm.aeration_report_now: bad input, then no device. */
+			for (i = 0; i < ARRAY_SIZE(bad); i++)
+				KUNIT_EXPECT_EQ_MSG(test, write_knob(t, bad[i]),
+						    -EINVAL, "%s = %s",
+						    t->procname, bad[i]);
+			snprintf(s, sizeof(s), "%d", max + 1);
+			KUNIT_EXPECT_EQ(test, write_knob(t, s), -EINVAL);
+			KUNIT_EXPECT_EQ(test, write_knob(t, ""), -EINVAL);
+			KUNIT_EXPECT_EQ(test, write_knob(t, "\n"), -EINVAL);
+			KUNIT_EXPECT_EQ(test, write_knob(t, "100"), -ENODEV);
+			continue;
+		}
 		before = *val;
 		for (i = 0; i < ARRAY_SIZE(bad); i++) {
 			if (!strcmp(bad[i], "0") && *(int *)t->extra1 == 0)
@@ -1096,6 +1324,9 @@ static struct kunit_case aeration_test_cases[] = {
 #endif
 	KUNIT_CASE(aeration_test_high_wmark_trigger),
 	KUNIT_CASE(aeration_test_settle),
+	KUNIT_CASE(aeration_test_adapt),
+	KUNIT_CASE(aeration_test_adapt_off),
+	KUNIT_CASE(aeration_test_report_now),
 	{}
 };
 

@@ -267,13 +267,13 @@ static void aeration_test_isolate_bound(struct kunit *test)
 	for_each_populated_zone(zone) {
 		spin_lock_irq(&zone->lock);
 		WRITE_ONCE(page_reporting_order, NR_PAGE_ORDERS);
-		n = aeration_isolate(zone, 1);
+		n = aeration_isolate(zone, 1, ULONG_MAX);
 		if (n)
 			aeration_return(zone, n, false);
 		KUNIT_EXPECT_EQ_MSG(test, n, 0U, "%s: a block below the order",
 				    zone->name);
 		WRITE_ONCE(page_reporting_order, pageblock_order);
-		n = aeration_isolate(zone, 4);
+		n = aeration_isolate(zone, 4, ULONG_MAX);
 		for (i = 0; i < n; i++)
 			small += aer.sgl[i].length < PAGE_SIZE << pageblock_order;
 		taken += n;

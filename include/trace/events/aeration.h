@@ -74,6 +74,50 @@ TRACE_EVENT(aeration_settle_zone,
 );
 
 /*
+ * A zone's reporting interval changed (mm/page_reporting.c, "Adaptive
+ * reporting"): from old_ms to new_ms (0: not backed off) because of why
+ * (reuse, quiet, off, or max: the maximum was lowered); reused: pages cut
+ * from aerated ones since its last pass, against reported_last, its last
+ * report; taken: raw pages taken meanwhile.
+ */
+TRACE_EVENT(aeration_adapt,
+
+	TP_PROTO(struct zone *zone, unsigned int old_ms, unsigned int new_ms,
+		 int why, unsigned long reused, unsigned long reported_last,
+		 unsigned long taken),
+
+	TP_ARGS(zone, old_ms, new_ms, why, reused, reported_last, taken),
+
+	TP_STRUCT__entry(
+		__field(int, nid)
+		__field(int, zid)
+		__field(unsigned int, old_ms)
+		__field(unsigned int, new_ms)
+		__field(int, why)
+		__field(unsigned long, reused)
+		__field(unsigned long, reported_last)
+		__field(unsigned long, taken)
+	),
+
+	TP_fast_assign(
+		__entry->nid = zone_to_nid(zone);
+		__entry->zid = zone_idx(zone);
+		__entry->old_ms = old_ms;
+		__entry->new_ms = new_ms;
+		__entry->why = why;
+		__entry->reused = reused;
+		__entry->reported_last = reported_last;
+		__entry->taken = taken;
+	),
+
+	TP_printk("nid=%d zid=%d old_ms=%u new_ms=%u why=%s reused=%lu reported_last=%lu taken=%lu",
+		  __entry->nid, __entry->zid, __entry->old_ms, __entry->new_ms,
+		  __print_symbolic(__entry->why, { 0, "reuse" }, { 1, "quiet" },
+				   { 2, "off" }, { 3, "max" }),
+		  __entry->reused, __entry->reported_last, __entry->taken)
+);
+
+/*
  * One free page hint round, from the host's command id to our STOP.
  * balloon_ns: until the free pages' walk began (the balloon pages).
  */

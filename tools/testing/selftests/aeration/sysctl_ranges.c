@@ -18,6 +18,8 @@ static const struct knob knobs[] = {
 	{ "aeration_delay_ms", 0, 60000 },
 	{ "aeration_batch", 1, 256 },
 	{ "aeration_settle_ms", 0, 60000 },
+	{ "aeration_delay_max_ms", 0, 60000 },
+	{ "aeration_adaptive", 0, 1 },
 	{ "aeration_hint_order", 4, 10 },
 	{ "aeration_hint_balloon", 0, 1 },
 	{ "aeration_hint_rehint", 0, 1 },

@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * adapt: a guest that allocates, touches and frees the same memory over
+ * and over makes its zone back off (aeration_backoffs advances) and stop
+ * handing that memory to the host: from its fourth cycle on it reports
+ * less than a quarter of what the same churn reports with
+ * vm.aeration_adaptive=0 (the control, which must report at least one
+ * cycle's worth).  Once the churn stops, the zone goes back to reporting
+ * at vm.aeration_delay_ms (aeration_backoff_ends advances) within three of
+ * its longest intervals, and its free memory is reported.  (The counters
+ * are the system's: a guest whose memory is in one zone, as the tests',
+ * sees its own.)
+ */
+#include <sys/mman.h>
+
+#include "../kselftest.h"
+#include "aeration_util.h"
+
+#define CHURN_MIB	256
+#define PAUSE_MS	200	/* longer than vm.aeration_delay_ms */
+#define HIGH_WMARK	8	/* blocks: 16 MiB, well below a cycle's free */
+#define CHURN_S		10	/* at least, and at least CHURN_CYCLES */
+#define CHURN_CYCLES	6
+#define STEADY_FROM	3	/* measured: the cycles from this one on */
+/*
+ * The longest interval: at least three of the control's cycles (a zone
+ * must see a whole cycle in one interval), at least 10 s.  The zone may
+ * still see the churn in the interval after it, then needs a quiet one;
+ * a third for the timers.
+ */
+#define DELAY_MAX_MIN_MS	10000
+#define RAW_LEFT_MIB	16	/* the high mark's worth, at most, once idle */
+
+static const char * const knobs[] = {
+	"aeration_adaptive", "aeration_delay_max_ms", "aeration_delay_ms",
+	"aeration_settle_ms", "aeration_high_wmark",
+};
+
+struct churn {
+	int cycles;
+	long long steady_reported;	/* pages */
+	double cycle_s;
+};
+
+/* Allocate, touch and free CHURN_MIB, PAUSE_MS apart, for a while. */
+static int churn(struct churn *r)
+{
+	size_t len = (size_t)CHURN_MIB << 20, off;
+	double t0 = now_s();
+	long long rep0 = 0;
+	char *p;
+
+	for (r->cycles = 0;
+	     r->cycles < CHURN_CYCLES || now_s() - t0 < CHURN_S; r->cycles++) {
+		if (r->cycles == STEADY_FROM)
+			rep0 = read_vmstat("aeration_pages_reported");
+		p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p == MAP_FAILED)
+			return -1;
+		for (off = 0; off < len; off += 4096)
+			p[off] = 1;
+		if (munmap(p, len))
+			return -1;
+		usleep(PAUSE_MS * 1000);
+	}
+	r->steady_reported = read_vmstat("aeration_pages_reported") - rep0;
+	r->cycle_s = (now_s() - t0) / r->cycles;
+	return 0;
+}
+
+int main(void)
+{
+	long saved[ARRAY_SIZE(knobs)];
+	long long backoffs, ends, cycle = CHURN_MIB << 8;
+	struct churn off, on;
+	struct counts c;
+	unsigned int i;
+	double t0, quiet_s;
+	long delay_max_ms;
+
+	ksft_print_header();
+	if (read_vmstat("aeration_backoffs") < 0)
+		ksft_exit_skip("no aeration_backoffs in /proc/vmstat\n");
+	for (i = 0; i < ARRAY_SIZE(knobs); i++)
+		if (sysctl_read(knobs[i], &saved[i]))
+			ksft_exit_fail_msg("%s unreadable\n", knobs[i]);
+	ksft_set_plan(4);
+	/* The defaults, whatever an earlier test left. */
+	if (sysctl_write_long("aeration_delay_ms", 100) ||
+	    sysctl_write_long("aeration_settle_ms", 1000) ||
+	    sysctl_write_long("aeration_high_wmark", HIGH_WMARK))
+		ksft_exit_fail_msg("could not set the tunables\n");
+
+	/* The control. */
+	sysctl_write_long("aeration_adaptive", 0);
+	if (churn(&off))
+		ksft_exit_fail_msg("churn: %s\n", strerror(errno));
+	ksft_print_msg("adaptive=0: %d cycles (%.2f s each), %lld pages reported from cycle %d\n",
+		       off.cycles, off.cycle_s, off.steady_reported, STEADY_FROM);
+	wait_idle(2.5, 30);
+
+	delay_max_ms = 3000 * off.cycle_s;
+	if (delay_max_ms < DELAY_MAX_MIN_MS)
+		delay_max_ms = DELAY_MAX_MIN_MS;
+	if (delay_max_ms > 60000)
+		delay_max_ms = 60000;
+	quiet_s = 3.0 * delay_max_ms / 1000;
+	ksft_print_msg("vm.aeration_delay_max_ms = %ld\n", delay_max_ms);
+	sysctl_write_long("aeration_delay_max_ms", delay_max_ms);
+	sysctl_write_long("aeration_adaptive", 1);
+	backoffs = read_vmstat("aeration_backoffs");
+	ends = read_vmstat("aeration_backoff_ends");
+	if (churn(&on))
+		ksft_exit_fail_msg("churn: %s\n", strerror(errno));
+	ksft_print_msg("adaptive=1: %d cycles (%.2f s each), %lld pages reported from cycle %d\n",
+		       on.cycles, on.cycle_s, on.steady_reported, STEADY_FROM);
+	ksft_print_msg("adaptive=1: %lld backoffs\n",
+		       read_vmstat("aeration_backoffs") - backoffs);
+	ksft_test_result(read_vmstat("aeration_backoffs") > backoffs,
+			 "churn: the zone backs off\n");
+	ksft_test_result(off.steady_reported >= cycle &&
+			 on.steady_reported * 4 < off.steady_reported,
+			 "churn: reports < 1/4 of the control's (%lld vs %lld pages; control >= %lld)\n",
+			 on.steady_reported, off.steady_reported, cycle);
+
+	/* Quiet: back to fast reporting, and the free memory reported. */
+	t0 = now_s();
+	while (read_vmstat("aeration_backoff_ends") == ends &&
+	       now_s() - t0 < quiet_s)
+		usleep(100 * 1000);
+	ksft_print_msg("backoff ended %.1f s after the churn\n", now_s() - t0);
+	ksft_test_result(read_vmstat("aeration_backoff_ends") > ends,
+			 "quiet: back to vm.aeration_delay_ms within %.0f s\n",
+			 quiet_s);
+	if (wait_idle(2.5, 60) < 0 || read_counts(&c))
+		c.raw = -1;
+	ksft_print_msg("idle: %lld raw, %lld aerated pages\n", c.raw, c.aerated);
+	ksft_test_result(c.raw >= 0 && c.raw <= RAW_LEFT_MIB << 8,
+			 "quiet: free memory reported (<= %d MiB raw)\n",
+			 RAW_LEFT_MIB);
+
+	for (i = 0; i < ARRAY_SIZE(knobs); i++)
+		sysctl_write_long(knobs[i], saved[i]);
+	ksft_finished();
+}
