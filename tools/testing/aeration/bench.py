@@ -17,7 +17,7 @@ import subprocess
 import time
 
 from scenarios import MIB, Reclaim
-from vm import QEMU, Guest, GuestError
+from vm import QEMU, Guest, GuestError, RssSampler
 import tests
 
 RECLAIM_HOG_MIB = 1536
@@ -100,6 +100,67 @@ def pf1_run(ctx, kernel, name, balloon, reporting, seconds, tasks):
     return out
 
 
+def _qemu_faults_cpu(g):
+    """QEMU's minor faults and CPU time (user + system, ms) so far."""
+    with open("/proc/%d/stat" % g.proc.pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[7]),
+            (int(fields[11]) + int(fields[12])) * 1000 //
+            os.sysconf("SC_CLK_TCK"))
+
+
+CHURN_IDLE_S = 30
+
+
+def churn_run(ctx, kernel, name, balloon, reporting, seconds, tasks, mib,
+              cmdline=None, idle_s=CHURN_IDLE_S, wait_s=20):
+    """Issue 13's churn: cycles done and their mean time, what QEMU
+    spent meanwhile (CPU, minor faults), its mean RSS, and its RSS over
+    the churn and the idle time after it."""
+    args = {"scenario": "churn", "churn_s": seconds, "churn_tasks": tasks,
+            "churn_mib": mib, "churn_idle_s": idle_s, "churn_wait_s": wait_s}
+    args.update(cmdline or {})
+    g = Guest(kernel, ctx.initrd, ctx.rundir, name, balloon=balloon,
+              reporting=reporting, cmdline=args)
+    sampler = None
+    try:
+        g.start()
+        hit = g.wait_data(r"^@@ churn-start", 300)
+        if not hit:
+            raise GuestError("churn never started in %s" % name)
+        f0, c0 = _qemu_faults_cpu(g)
+        t0 = hit[1]
+        sampler = RssSampler(g, period=0.5)
+        sampler.start()
+        end = g.wait_data(r"^@@ churn tasks=\d+ seconds=(\S+) cycles=(\d+) "
+                          r"cycle_ms=(\d+)", 3 * seconds + 300, hit[0])
+        if not end:
+            raise GuestError("churn did not finish in %s" % name)
+        f1, c1 = _qemu_faults_cpu(g)
+        t1 = end[1]
+        rc = g.wait_exit(idle_s + 120)
+    finally:
+        if sampler:
+            sampler.stop()
+        g.stop()
+    if rc != 0:
+        raise GuestError("churn in %s failed (exit %d)" % (name, rc))
+    during = [kb for t, kb in sampler.samples if t0 <= t <= t1]
+    idle = [kb for t, kb in sampler.samples if t > t1]
+    return {
+        "cycles": int(end[2].group(2)),
+        "cycle_ms": int(end[2].group(3)),
+        "qemu_cpu_ms": c1 - c0,
+        "qemu_minflt": f1 - f0,
+        "rss_mean_mib": (sum(during) // len(during)) // MIB
+        if during else None,
+        "rss_idle_mib": idle[-1] // MIB if idle else None,
+        "rss_trace": [(round(t - t0, 1), kb // MIB)
+                      for t, kb in sampler.samples],
+        "splats": len(g.splats()),
+    }
+
+
 def migration_run(ctx, kernel, name, hinting, mem_mib=2048, hog_mib=1228,
                   churn_mib=0, cmdline=None, held_rehint=None):
     if held_rehint is not None:
@@ -141,6 +202,8 @@ def migration_run(ctx, kernel, name, hinting, mem_mib=2048, hog_mib=1228,
 
 
 WIDE = "aeration hints, window %d MiB" % tests.HINT_WIDE_WINDOW
+NOADAPT = "aeration + reporting, adaptation off"
+CHURN_MIB_CYCLE = 512
 REHINT = "aeration hints, every round all (rehint)"
 
 
@@ -215,6 +278,29 @@ def scenarios(ctx, quick):
         ], ["rounds", "round_ms", "hinted_mib", "iothread_cpu_ms",
             "transferred_mib", "memfree_drop_mib"]),
     ]
+    # Issue 13: memory freed and taken back over and over, 60 s (5 s in
+    # make check), one task and two; stock without a device is the line.
+    # (make check: one task, short waits.)
+    ch = {"seconds": 60, "mib": CHURN_MIB_CYCLE}
+    if quick:
+        ch.update(seconds=5, idle_s=5, wait_s=5)
+    for scen, tasks in (("churn", 1),) + ((("churn-2", 2),) if not quick
+                                         else ()):
+        out.append((scen, [
+            ("stock, no device", lambda i, t=tasks, sc=scen: churn_run(
+                ctx, stock, "%s-stock-%d" % (sc, i), False, False,
+                tasks=t, **ch)),
+            ("stock + reporting", lambda i, t=tasks, sc=scen: churn_run(
+                ctx, stock, "%s-stock-rep-%d" % (sc, i), True, True,
+                tasks=t, **ch)),
+            ("aeration + reporting", lambda i, t=tasks, sc=scen: churn_run(
+                ctx, ours, "%s-aer-%d" % (sc, i), True, True, tasks=t,
+                **ch)),
+            (NOADAPT, lambda i, t=tasks, sc=scen: churn_run(
+                ctx, ours, "%s-aer-noadapt-%d" % (sc, i), True, True,
+                tasks=t, cmdline={"sysctl.vm.aeration_adaptive": 0}, **ch)),
+        ], ["cycles", "cycle_ms", "qemu_cpu_ms", "qemu_minflt",
+            "rss_mean_mib", "rss_idle_mib"]))
     # Growth with guest size: the same hog share of memory (3/4 for
     # reclaim, 3/5 for migration), stock against ours.
     sizes = (1024,) if quick else (1024, 2048, 4096)
@@ -389,6 +475,20 @@ for _s in ("migration", "migration-churn"):
          lambda r, s=_s: _bound_goal(r, s, "memfree_drop_mib",
                                      "aeration hints", 64)),
     ]
+for _s in ("churn", "churn-2"):
+    GOALS += [
+        ("%s: cycles >= 0.99 x stock without device" % _s, _s,
+         lambda r, s=_s: _ratio_goal(r, s, "cycles", "aeration + reporting",
+                                     "stock, no device", 0.99, False)),
+        ("%s: QEMU CPU <= stock + reporting's" % _s, _s,
+         lambda r, s=_s: _ratio_goal(r, s, "qemu_cpu_ms",
+                                     "aeration + reporting",
+                                     "stock + reporting", 1.0, True)),
+        ("%s: QEMU minor faults <= stock + reporting's" % _s, _s,
+         lambda r, s=_s: _ratio_goal(r, s, "qemu_minflt",
+                                     "aeration + reporting",
+                                     "stock + reporting", 1.0, True)),
+    ]
 GOALS += [
     # Issue 10 item 6: rounds that remember what the host processed.
     ("migration-rounds: memory lent <= 10% of every round all's",
@@ -523,6 +623,21 @@ def plot(outdir, results):
                 ax.set_title(m)
                 ax.legend()
             fig.suptitle(scen["name"] + " (median, min-max)")
+        elif scen["name"] in ("churn", "churn-2"):
+            fig, ax = plt.subplots(figsize=(8, 4.5))
+            for k, cfg in enumerate(scen["configs"]):
+                for j, s in enumerate(cfg["samples"]):
+                    tr = s.get("rss_trace") or []
+                    if not tr:
+                        continue
+                    ax.plot([t for t, _ in tr], [mb for _, mb in tr],
+                            color="C%d" % k, alpha=0.6,
+                            label=cfg["name"] if j == 0 else None)
+            ax.set_xlabel("s after the churn began (it idles after)")
+            ax.set_ylabel("QEMU RSS (MiB)")
+            ax.set_title("%s: host RSS during the churn, then idle" %
+                         scen["name"])
+            ax.legend()
         elif scen["name"] == "reclaim":
             fig, ax = plt.subplots(figsize=(8, 4.5))
             for k, cfg in enumerate(scen["configs"]):
