@@ -388,17 +388,18 @@ static DECLARE_DELAYED_WORK(hint_idle_work, hint_idle_fn);
 
 static void hint_idle_fn(struct work_struct *work)
 {
+	unsigned long now = jiffies;
 	struct hint_map *map;
 
 	mutex_lock(&hint_mutex);
 	map = rcu_dereference_protected(hint_map, lockdep_is_held(&hint_mutex));
-	if (map && time_after_eq(jiffies, map->last_end + HINT_MAP_IDLE))
+	if (map && time_after_eq(now, map->last_end + HINT_MAP_IDLE))
 		hint_map_free();
-	if (time_after_eq(jiffies, hint_last_round + HINT_HOLD_IDLE))
+	if (time_after_eq(now, hint_last_round + HINT_HOLD_IDLE))
 		hint_release();
 	else if (hint_holding)
 		mod_delayed_work(system_wq, &hint_idle_work,
-				 hint_last_round + HINT_HOLD_IDLE - jiffies);
+				 hint_last_round + HINT_HOLD_IDLE - now);
 	mutex_unlock(&hint_mutex);
 }
 

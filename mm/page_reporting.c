@@ -78,7 +78,7 @@ static int aeration_delay_ms = 100;
 static int aeration_batch = 32;
 static int aeration_settle_ms = 1000;	/* 0: no settle pass */
 static int aeration_delay_max_ms = 10000;	/* backed off: the slowest */
-static int aeration_adaptive = 1;
+static int aeration_adaptive;	/* opt-in: see Documentation/mm/aeration.rst */
 
 /*
  * Orders below PAGE_ALLOC_COSTLY_ORDER + 1 live mostly on per-cpu lists and
@@ -170,7 +170,9 @@ static void aeration_request(void)
 {
 	int old;
 
-	if (atomic_read(&aer.state) == AERATION_REQUESTED)
+	/* Held for a migration: page_reporting_hold(false) requests. */
+	if (READ_ONCE(aer.held) ||
+	    atomic_read(&aer.state) == AERATION_REQUESTED)
 		return;
 	old = atomic_xchg(&aer.state, AERATION_REQUESTED);
 	/* ACTIVE: the worker sees REQUESTED when it is done and requeues. */
@@ -678,10 +680,14 @@ static bool aeration_adapt(struct zone *zone, unsigned long *budget)
 		*budget = ULONG_MAX;
 		return true;
 	}
-	/* Within an interval (not one from long ago, or a wrapped one). */
+	/*
+	 * Within an interval (not one from long ago, or a wrapped one); a
+	 * lowered maximum shortens it.
+	 */
 	if (old && time_in_range(now, zone->aeration.next_pass -
 				 msecs_to_jiffies(old),
-				 zone->aeration.next_pass - 1))
+				 zone->aeration.next_pass - msecs_to_jiffies(old) +
+				 msecs_to_jiffies(min(old, max_ms)) - 1))
 		return false;
 	if (old > max_ms)
 		aeration_adapt_set(zone, max_ms, AERATION_ADAPT_MAX, 0, 0);
@@ -1274,26 +1280,29 @@ static int aeration_report_now(unsigned int ms)
  * QEMU discards a reported range on the migration's source and does not
  * send it again, so a page reported after the migration sent it stays on
  * the destination as sent, memory the host holds for nothing.  While held
- * the worker reports nothing and vm.aeration_report_now fails with
- * -EBUSY; holding waits for a batch in flight.  The release asks for a
+ * the worker reports nothing (a batch in flight completes) and
+ * vm.aeration_report_now fails with -EBUSY.  The release asks for a
  * pass, which reports what was freed meanwhile, on the destination.  The
  * free page hint rounds (mm/page_hinting.c) hold it from a migration's
  * first round to the host's DONE.
  *
- * Context: process context; sleeps (aeration_pass_mutex to hold,
- * aeration_mutex to release).
+ * Context: process context; the release sleeps (aeration_mutex).
  */
 void page_reporting_hold(bool hold)
 {
 	if (hold) {
+		/*
+		 * The worker and report-now stop after their batch; not
+		 * waited for: the caller serves the host's hints, and a
+		 * host that stopped answering reports must not stall them.
+		 */
 		WRITE_ONCE(aer.held, true);
-		/* The worker and report-now stop after their batch. */
-		mutex_lock(&aeration_pass_mutex);
-		mutex_unlock(&aeration_pass_mutex);
 		return;
 	}
 	mutex_lock(&aeration_mutex);
 	WRITE_ONCE(aer.held, false);
+	/* Pairs with the worker's atomic_xchg() before it reads held. */
+	smp_mb();
 	if (aer.dev)
 		aeration_request();
 	mutex_unlock(&aeration_mutex);

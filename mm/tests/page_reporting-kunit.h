@@ -1115,7 +1115,8 @@ static void check_adapt(struct kunit *test, bool adaptive)
 
 	register_all_reported(test, &fd);
 	blocks = ADAPT_BLOCKS * MAX_ORDER_NR_PAGES;
-	aeration_delay_max_ms = 5000;
+	/* Short intervals: the quiet pass below comes within a second. */
+	aeration_delay_max_ms = 1000;
 	/* Reported once: the zone's last report is about these blocks. */
 	zone = alloc_top_blocks(blk);
 	if (!zone) {
@@ -1123,10 +1124,11 @@ static void check_adapt(struct kunit *test, bool adaptive)
 		kunit_skip(test, "no %d top-order blocks in one zone",
 			   ADAPT_BLOCKS);
 	}
+	pages = fd.pages;
 	free_top_blocks(blk);
 	flush_delayed_work(&aer.work);
-	KUNIT_ASSERT_GE(test, zone->aeration.reported_last, blocks / 2);
-	KUNIT_ASSERT_EQ(test, zone->aeration.interval_ms, 0U);
+	/* (A later pass for the rest of the system may own reported_last.) */
+	KUNIT_ASSERT_GE(test, fd.pages - pages, blocks / 2);
 	/* From here on: what the zone reported last is those blocks. */
 	aeration_adaptive = adaptive;
 
@@ -1162,10 +1164,10 @@ static void check_adapt(struct kunit *test, bool adaptive)
 	 */
 	ends = aeration_test_vm_event(AERATION_BACKOFF_ENDS);
 	WRITE_ONCE(aeration_high_wmark, 64);
-	for (i = 0; i < 150 && READ_ONCE(zone->aeration.interval_ms); i++)
+	for (i = 0; i < 250 && READ_ONCE(zone->aeration.interval_ms); i++)
 		msleep(20);
 	KUNIT_EXPECT_EQ_MSG(test, zone->aeration.interval_ms, 0U,
-			    "still backing off after 3 s of quiet");
+			    "still backing off after 5 s of quiet");
 	KUNIT_EXPECT_GT(test, aeration_test_vm_event(AERATION_BACKOFF_ENDS),
 			ends);
 	/* Not backing off: a request reports them all again. */
@@ -1235,6 +1237,8 @@ static void aeration_test_report_now(struct kunit *test)
 	flush_delayed_work(&aer.work);
 	KUNIT_EXPECT_EQ_MSG(test, fd.pages, pages, "reported while held");
 	page_reporting_hold(false);
+	/* A run that saw the hold may be what the flush waits for. */
+	flush_delayed_work(&aer.work);
 	flush_delayed_work(&aer.work);
 	KUNIT_EXPECT_GE_MSG(test, fd.pages - pages, blocks / 2,
 			    "not reported after the hold");

@@ -293,9 +293,10 @@ def scenarios(ctx, quick):
             ("stock + reporting", lambda i, t=tasks, sc=scen: churn_run(
                 ctx, stock, "%s-stock-rep-%d" % (sc, i), True, True,
                 tasks=t, **ch)),
+            # Adaptation is opt-in for now: on here, off in the control.
             ("aeration + reporting", lambda i, t=tasks, sc=scen: churn_run(
                 ctx, ours, "%s-aer-%d" % (sc, i), True, True, tasks=t,
-                **ch)),
+                cmdline={"sysctl.vm.aeration_adaptive": 1}, **ch)),
             (NOADAPT, lambda i, t=tasks, sc=scen: churn_run(
                 ctx, ours, "%s-aer-noadapt-%d" % (sc, i), True, True,
                 tasks=t, cmdline={"sysctl.vm.aeration_adaptive": 0}, **ch)),
