@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
@@ -114,6 +115,20 @@ static inline int sysctl_write_long(const char *name, long val)
 
 	snprintf(buf, sizeof(buf), "%ld\n", val);
 	return sysctl_write(name, buf);
+}
+
+/* Map @mib MiB, write every page, unmap: memory freed at once. */
+static inline int hog(size_t mib)
+{
+	size_t len = mib << 20, off;
+	char *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return -1;
+	for (off = 0; off < len; off += 4096)
+		p[off] = 1;
+	return munmap(p, len);
 }
 
 #define ZONES_FILE	"/sys/kernel/debug/aeration/zones"

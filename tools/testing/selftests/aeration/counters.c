@@ -37,19 +37,6 @@ static long long zoneinfo_reported(void)
 	return sum;
 }
 
-static int hog(size_t mib)
-{
-	size_t len = mib << 20, off;
-	char *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-	if (p == MAP_FAILED)
-		return -1;
-	for (off = 0; off < len; off += 4096)
-		p[off] = 1;
-	return munmap(p, len);
-}
-
 int main(void)
 {
 	long long rep0, bat0, rep, bat;

@@ -17,19 +17,6 @@ static const char * const knobs[] = {
 	"aeration_high_wmark", "aeration_delay_ms", "aeration_settle_ms",
 };
 
-static int hog(size_t mib)
-{
-	size_t len = mib << 20, off;
-	char *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-	if (p == MAP_FAILED)
-		return -1;
-	for (off = 0; off < len; off += 4096)
-		p[off] = 1;
-	return munmap(p, len);
-}
-
 int main(void)
 {
 	static const char * const bad[] = { "0\n", "-1\n", "60001\n", "abc\n" };
