@@ -92,8 +92,9 @@ soak: deps debug initramfs
 	@$(HARNESS) soak --minutes $(or $(MINUTES),30)
 
 # Aeration against the stock kernel: build/bench/results.{json,md}, *.png.
+# SCENARIOS="churn reclaim" runs only those (all by default).
 bench: deps stock kernel initramfs
-	@$(HARNESS) bench --reps $(or $(REPS),5) --out $(B)/bench
+	@$(HARNESS) bench --reps $(or $(REPS),5) --out $(B)/bench $(SCENARIOS)
 
 demo: deps kernel initramfs
 	@$(HARNESS) demo

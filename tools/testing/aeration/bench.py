@@ -210,6 +210,14 @@ REHINT = "aeration hints, every round all (rehint)"
 def scenarios(ctx, quick):
     """[(scenario, [(config, function(rep) -> sample)], metrics)]"""
     stock, ours = ctx.stock_kernel, ctx.kernel
+    # bench --alt: another build of ours, e.g. an older commit's, beside
+    # this one in the migration scenarios.
+    alt = (ctx.alt,) if ctx.alt else ()
+
+    def alt_mig(prefix):
+        return [("%s hints" % label, lambda i, k=k, label=label:
+                 migration_run(ctx, k, "%s-%s-%d" % (prefix, label, i), True))
+                for label, k in alt]
     tuned = {"sysctl.vm.aeration_delay_ms": 20,
              "sysctl.vm.aeration_high_wmark": 8}
     pf_s = 3 if quick else 8
@@ -251,9 +259,9 @@ def scenarios(ctx, quick):
             (WIDE, lambda i: migration_run(
                 ctx, ours, "mig-aer-wide-%d" % i, True,
                 cmdline={"hint_window_mib": tests.HINT_WIDE_WINDOW})),
-        ]), ["total_ms", "transferred_mib", "downtime_ms",
-             "memfree_drop_mib", "rounds", "round_ms", "hinted_mib",
-             "iothread_cpu_ms"]),
+        ]) + alt_mig("mig"), ["total_ms", "transferred_mib", "downtime_ms",
+                              "memfree_drop_mib", "rounds", "round_ms",
+                              "hinted_mib", "iothread_cpu_ms"]),
         # The same guest, not idle: it keeps writing and freeing
         # CHURN_MIB while it migrates.
         ("migration-churn", [
@@ -293,7 +301,7 @@ def scenarios(ctx, quick):
             ("stock + reporting", lambda i, t=tasks, sc=scen: churn_run(
                 ctx, stock, "%s-stock-rep-%d" % (sc, i), True, True,
                 tasks=t, **ch)),
-            # Adaptation is opt-in for now: on here, off in the control.
+            # Adaptation (on by default) against it off, the control.
             ("aeration + reporting", lambda i, t=tasks, sc=scen: churn_run(
                 ctx, ours, "%s-aer-%d" % (sc, i), True, True, tasks=t,
                 cmdline={"sysctl.vm.aeration_adaptive": 1}, **ch)),
@@ -304,10 +312,10 @@ def scenarios(ctx, quick):
             "rss_mean_mib", "rss_idle_mib"]))
     # Growth with guest size: the same hog share of memory (3/4 for
     # reclaim, 3/5 for migration), stock against ours.
-    sizes = (1024,) if quick else (1024, 2048, 4096)
+    sizes = ctx.sizes or ((1024,) if quick else (1024, 2048, 4096))
     rec, mig = [], []
     for mem in sizes:
-        for label, k in (("stock", stock), ("aeration", ours)):
+        for label, k in (("stock", stock), ("aeration", ours)) + alt:
             rec.append(("%s %d MiB" % (label, mem),
                         lambda i, k=k, mem=mem, label=label: reclaim_run(
                             ctx, k, "scale-rec-%s-%d-%d" % (label, mem, i),

@@ -10,6 +10,9 @@
   run.py --build DIR soak --minutes N  the long soak (make soak)
   run.py --build DIR bench [--reps N] [--quick] [SCENARIO...]
                                        aeration vs stock, build/bench/
+         [--alt LABEL=BZIMAGE]         and another build of ours (an older
+                                       commit's) in the migration scenarios
+         [--sizes MIB,...]             the scale scenarios' guest sizes
 """
 
 import argparse
@@ -36,6 +39,8 @@ class Ctx:
         self.initrd = os.path.join(build, "initramfs.cpio.gz")
         self.soak_initrd = os.path.join(build, "initramfs-soak.cpio.gz")
         self.tree = os.path.join(build, "src", "aeration")
+        self.alt = None             # bench --alt: (label, bzImage)
+        self.sizes = None           # bench --sizes
         self.rundir = os.path.join(build, "runs",
                                    time.strftime("%Y%m%d-%H%M%S"))
         os.makedirs(self.rundir, exist_ok=True)
@@ -190,6 +195,8 @@ def main():
     b.add_argument("--reps", type=int, default=5)
     b.add_argument("--quick", action="store_true")
     b.add_argument("--out")
+    b.add_argument("--alt", metavar="LABEL=BZIMAGE")
+    b.add_argument("--sizes", metavar="MIB,...")
     b.add_argument("scenarios", nargs="*")
     a = ap.parse_args()
     ctx = Ctx(os.path.abspath(a.build))
@@ -205,6 +212,19 @@ def main():
         return soak(ctx, a.minutes)
     if a.cmd == "bench":
         out = a.out or os.path.join(ctx.build, "bench")
+        if a.alt:
+            label, _, path = a.alt.partition("=")
+            if not label or not os.path.isfile(path):
+                ap.error("--alt wants LABEL=BZIMAGE, an existing file")
+            ctx.alt = (label, os.path.abspath(path))
+        if a.sizes:
+            try:
+                ctx.sizes = tuple(int(x) for x in a.sizes.split(","))
+            except ValueError:
+                ctx.sizes = ()
+            if not ctx.sizes or min(ctx.sizes) < 512:
+                ap.error("--sizes wants MiB counts of 512 or more, "
+                         "e.g. 2048,4096")
         return 1 if benchmod.bench(ctx, out, a.reps, a.quick,
                                    a.scenarios) else 0
     if a.cmd == "migrate":
