@@ -78,7 +78,7 @@ static int aeration_delay_ms = 100;
 static int aeration_batch = 32;
 static int aeration_settle_ms = 1000;	/* 0: no settle pass */
 static int aeration_delay_max_ms = 10000;	/* backed off: the slowest */
-static int aeration_adaptive;	/* opt-in: see Documentation/mm/aeration.rst */
+static int aeration_adaptive = 1;	/* Documentation/mm/aeration.rst */
 
 /*
  * Orders below PAGE_ALLOC_COSTLY_ORDER + 1 live mostly on per-cpu lists and
@@ -222,7 +222,15 @@ void __aeration_add(struct page *page, struct zone *zone, unsigned int order,
 		return;
 	/* Read without the lock by the settle pass: WRITE_ONCE. */
 	WRITE_ONCE(zone->aeration.nr_raw, zone->aeration.nr_raw + (1UL << order));
-	if (zone->aeration.nr_raw > high_mark(zone))
+	/*
+	 * Not for a zone that backs off while the worker is queued: it comes
+	 * back for the zone at the end of its interval anyway, and a request
+	 * would put other zones' settle pass off.  An idle worker (after a
+	 * device error) is not coming back: request.
+	 */
+	if (zone->aeration.nr_raw > high_mark(zone) &&
+	    (!READ_ONCE(zone->aeration.interval_ms) ||
+	     atomic_read(&aer.state) == AERATION_IDLE))
 		aeration_request();
 }
 
@@ -533,9 +541,9 @@ static unsigned long aeration_return(struct zone *zone, unsigned int n,
 
 /*
  * Report raw pages of @zone, @budget base pages at most, while it holds
- * more than @floor raw ones; stop at *@deadline (jiffies; NULL: none)
- * with -ETIMEDOUT.  The device's error otherwise; the pages reported are added
- * to *@reported.
+ * more than @floor raw ones; with a *@deadline (jiffies; NULL: none, the
+ * worker) stop past it with -ETIMEDOUT, or on a signal with -EINTR.  The
+ * device's error otherwise; the pages reported are added to *@reported.
  */
 static int aeration_zone(struct zone *zone, struct page_reporting_dev_info *dev,
 			 unsigned long budget, unsigned long floor,
@@ -579,6 +587,8 @@ static int aeration_zone(struct zone *zone, struct page_reporting_dev_info *dev,
 		count_vm_event(AERATION_BATCHES);
 		if (deadline && time_after(jiffies, *deadline))
 			return -ETIMEDOUT;
+		if (deadline && signal_pending(current))
+			return -EINTR;
 		cond_resched();
 	}
 }
@@ -602,12 +612,19 @@ static int aeration_zone(struct zone *zone, struct page_reporting_dev_info *dev,
  * At each pass of the zone:
  *
  *  - if the reuse is more than an eighth of the zone's last report (or
- *    of its high mark, if that is more), back off: the interval becomes
- *    twice what it was (vm.aeration_delay_ms at first) and at least
- *    twice the time since that report (within which the reuse came), at
- *    most vm.aeration_delay_max_ms;
+ *    of its high mark, if that is more), that is a verdict of reuse.  It
+ *    is churn if the zone already backs off, or if the verdict before it
+ *    was one of reuse too and at least half the memory reused then was
+ *    reported again since: memory that comes back, leaves and comes back
+ *    again.  Memory taken once and kept (a workload growing, a program
+ *    starting) is not churn, however many passes it spans, as nothing
+ *    is freed and reported between them.  On churn, back off: the
+ *    interval becomes twice what it was (vm.aeration_delay_ms at first)
+ *    and at least twice the time since the last report (within which
+ *    the reuse came), at most vm.aeration_delay_max_ms;
  *  - otherwise, if less than half the high mark was taken from its raw
- *    memory, the zone went quiet: it stops backing off;
+ *    memory, the zone went quiet: it stops backing off and forgets its
+ *    last verdict of reuse;
  *  - otherwise it keeps its interval (at most the maximum).
  *
  * A zone that backs off is passed once per interval (the worker comes
@@ -641,9 +658,11 @@ static void aeration_adapt_mark(struct zone *zone)
 /* Start @zone's signal afresh, not backed off; zone->lock held. */
 static void aeration_adapt_reset(struct zone *zone)
 {
-	zone->aeration.interval_ms = 0;
+	WRITE_ONCE(zone->aeration.interval_ms, 0);
 	zone->aeration.reported_last = 0;
 	zone->aeration.reuse_until = jiffies;
+	zone->aeration.reuse_prev = 0;
+	zone->aeration.reported_since = 0;
 	aeration_adapt_mark(zone);
 }
 
@@ -661,7 +680,8 @@ static void aeration_adapt_set(struct zone *zone, unsigned int ms,
 		count_vm_event(AERATION_BACKOFFS);
 	else if (!ms && why == AERATION_ADAPT_QUIET)
 		count_vm_event(AERATION_BACKOFF_ENDS);
-	zone->aeration.interval_ms = ms;
+	/* Read locklessly by __aeration_add() and this worker. */
+	WRITE_ONCE(zone->aeration.interval_ms, ms);
 }
 
 /*
@@ -673,10 +693,12 @@ static bool aeration_adapt(struct zone *zone, unsigned long *budget)
 {
 	unsigned int old = zone->aeration.interval_ms, max_ms = interval_max();
 	unsigned long now = jiffies, reused, taken, raw_min, since, ms;
+	bool churn;
 
 	if (!READ_ONCE(aeration_adaptive) ||
 	    READ_ONCE(aeration_delay_max_ms) <= READ_ONCE(aeration_delay_ms)) {
 		aeration_adapt_set(zone, 0, AERATION_ADAPT_OFF, 0, 0);
+		zone->aeration.reuse_prev = 0;
 		*budget = ULONG_MAX;
 		return true;
 	}
@@ -701,18 +723,29 @@ static bool aeration_adapt(struct zone *zone, unsigned long *budget)
 
 	if (zone->aeration.reported_last &&
 	    reused > max(zone->aeration.reported_last, high_mark(zone)) / 8) {
+		/*
+		 * Churn, not growth: memory came back after the last verdict
+		 * of reuse too, and about as much as came back, then and now,
+		 * was freed and reported again in between.
+		 */
+		churn = old || (zone->aeration.reuse_prev &&
+				zone->aeration.reported_since >=
+				max(zone->aeration.reuse_prev, reused) / 2);
+		zone->aeration.reuse_prev = reused;
+		zone->aeration.reported_since = 0;
 		since = jiffies_to_msecs(min(now - zone->aeration.reported_at,
 					     msecs_to_jiffies(max_ms)));
 		ms = max_t(unsigned long, 2UL *
 			   max_t(unsigned int, old, READ_ONCE(aeration_delay_ms)),
 			   2 * since);
 		ms = clamp_t(unsigned long, ms, 1, max_ms);
-		if (ms > old)
+		if (churn && ms > old)
 			aeration_adapt_set(zone, ms, AERATION_ADAPT_REUSE,
 					   reused, taken);
 	} else if (old && taken <= high_mark(zone) / 2) {
 		aeration_adapt_set(zone, 0, AERATION_ADAPT_QUIET, reused,
 				   taken);
+		zone->aeration.reuse_prev = 0;
 	}
 	*budget = raw_min;
 	if (!zone->aeration.interval_ms)
@@ -732,6 +765,7 @@ static void aeration_adapt_reported(struct zone *zone, unsigned long reported)
 		return;
 	zone->aeration.reported_last = reported;
 	zone->aeration.reported_at = now;
+	zone->aeration.reported_since += reported;
 	zone->aeration.reuse_until = now + msecs_to_jiffies(interval_max());
 }
 
@@ -1210,8 +1244,9 @@ MODULE_PARM_DESC(page_reporting_order, "Lowest order reported (vm.aeration_order
  * (like the worker).  The time is checked after each device call (one in
  * flight is waited for).  Return: 0, -ENODEV without a device, -EBUSY
  * while reporting is held (a migration), -EAGAIN while the tracked orders
- * change or the device goes, -ETIMEDOUT past @ms, -EINTR on a signal, or
- * the device's error; what was reported stays reported.
+ * change or the device goes, -ETIMEDOUT past @ms (a worker's pass in
+ * progress is waited for within it), -EINTR on a signal (checked between
+ * batches), or the device's error; what was reported stays reported.
  */
 static int aeration_report_now(unsigned int ms)
 {
@@ -1235,9 +1270,12 @@ static int aeration_report_now(unsigned int ms)
 		if (mutex_trylock(&aeration_pass_mutex))
 			break;
 		mutex_unlock(&aeration_mutex);
-		if (mutex_lock_interruptible(&aeration_pass_mutex))
+		/* A worker's pass: its end, within the bound, is polled. */
+		if (signal_pending(current))
 			return -EINTR;
-		mutex_unlock(&aeration_pass_mutex);
+		if (time_after(jiffies, deadline))
+			return -ETIMEDOUT;
+		schedule_timeout_interruptible(msecs_to_jiffies(10));
 	}
 	mutex_unlock(&aeration_mutex);
 	for_each_populated_zone(zone) {
@@ -1329,6 +1367,24 @@ static int aeration_report_now_handler(const struct ctl_table *table,
 	return aeration_report_now(ms);
 }
 
+/*
+ * vm.aeration_adaptive, vm.aeration_delay_max_ms: a zone that backs off
+ * sees the change at its next pass, which is now.
+ */
+static int aeration_adapt_handler(const struct ctl_table *table, int write,
+				  void *buffer, size_t *lenp, loff_t *ppos)
+{
+	int err = proc_dointvec_minmax(table, write, buffer, lenp, ppos);
+
+	if (err || !write)
+		return err;
+	mutex_lock(&aeration_mutex);
+	if (aer.dev)
+		aeration_request();
+	mutex_unlock(&aeration_mutex);
+	return 0;
+}
+
 static int wmark_max = 1 << 20;
 static int delay_max = 60 * MSEC_PER_SEC;
 static int batch_max = AERATION_BATCH_MAX;
@@ -1384,7 +1440,7 @@ static struct ctl_table aeration_sysctls[] = {
 		.data		= &aeration_delay_max_ms,
 		.maxlen		= sizeof(int),
 		.mode		= 0644,
-		.proc_handler	= proc_dointvec_minmax,
+		.proc_handler	= aeration_adapt_handler,
 		.extra1		= SYSCTL_ZERO,
 		.extra2		= &delay_max,
 	},
@@ -1393,7 +1449,7 @@ static struct ctl_table aeration_sysctls[] = {
 		.data		= &aeration_adaptive,
 		.maxlen		= sizeof(int),
 		.mode		= 0644,
-		.proc_handler	= proc_dointvec_minmax,
+		.proc_handler	= aeration_adapt_handler,
 		.extra1		= SYSCTL_ZERO,
 		.extra2		= SYSCTL_ONE,
 	},

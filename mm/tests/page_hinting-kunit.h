@@ -631,6 +631,29 @@ static void aeration_hint_test_remember(struct kunit *test)
 	fake_hint_free(fh);
 }
 
+/*
+ * A migration's first round holds reporting (page_reporting_hold()), its
+ * later rounds keep it held, and the host's DONE releases it.
+ */
+static void aeration_hint_test_hold(struct kunit *test)
+{
+	struct fake_hint *fh;
+
+	fh = fake_hint_new(test);
+	KUNIT_EXPECT_FALSE_MSG(test, hint_holding, "held before any round");
+	KUNIT_EXPECT_EQ(test, aeration_hint_round(&fh->hdev, 2), 0);
+	KUNIT_EXPECT_TRUE_MSG(test, hint_holding,
+			      "the first round did not hold reporting");
+	fake_hint_again(fh);
+	KUNIT_EXPECT_EQ(test, aeration_hint_round(&fh->hdev, 2), 0);
+	KUNIT_EXPECT_TRUE_MSG(test, hint_holding,
+			      "a later round released reporting");
+	aeration_hint_done(&fh->hdev);
+	KUNIT_EXPECT_FALSE_MSG(test, hint_holding,
+			       "DONE did not release reporting");
+	fake_hint_free(fh);
+}
+
 static void aeration_hint_test_bad_dev(struct kunit *test)
 {
 	struct aeration_hint_dev hdev = { .capacity = 1 };
@@ -654,6 +677,7 @@ static struct kunit_case aeration_hint_test_cases[] = {
 	KUNIT_CASE(aeration_hint_test_balloon),
 	KUNIT_CASE(aeration_hint_test_capacity),
 	KUNIT_CASE(aeration_hint_test_remember),
+	KUNIT_CASE(aeration_hint_test_hold),
 	{}
 };
 

@@ -1069,13 +1069,16 @@ static void aeration_test_settle(struct kunit *test)
 
 #define ADAPT_BLOCKS	8
 
-/* ADAPT_BLOCKS top-order blocks of one zone, or NULL (all given back). */
-static struct zone *alloc_top_blocks(struct page **blk)
+/*
+ * @n top-order blocks into @blk, all of one zone (@zone, if not NULL):
+ * that zone, or NULL (all given back).
+ */
+static struct zone *alloc_top_n(struct page **blk, unsigned int n,
+				struct zone *zone)
 {
-	struct zone *zone = NULL;
 	unsigned int i;
 
-	for (i = 0; i < ADAPT_BLOCKS; i++) {
+	for (i = 0; i < n; i++) {
 		blk[i] = alloc_pages(GFP_KERNEL | __GFP_NOWARN, MAX_PAGE_ORDER);
 		if (!blk[i] || (zone && page_zone(blk[i]) != zone)) {
 			if (blk[i])
@@ -1089,6 +1092,12 @@ static struct zone *alloc_top_blocks(struct page **blk)
 	return zone;
 }
 
+/* ADAPT_BLOCKS top-order blocks of one zone, or NULL. */
+static struct zone *alloc_top_blocks(struct page **blk)
+{
+	return alloc_top_n(blk, ADAPT_BLOCKS, NULL);
+}
+
 static void free_top_blocks(struct page **blk)
 {
 	unsigned int i;
@@ -1098,8 +1107,10 @@ static void free_top_blocks(struct page **blk)
 }
 
 /*
- * Blocks reported, allocated again at once and freed: with adaptation
- * the zone backs off and its pass leaves them raw (its budget is what
+ * Blocks reported, allocated again (in two steps, a pass between: growth)
+ * and freed, then allocated again at once and freed: with adaptation the
+ * zone backs off the second time (churn) and its pass leaves them raw
+ * (its budget is what
  * stayed raw since the last pass, next to nothing); once nothing more is
  * taken the worker comes back by itself, the zone stops backing off and
  * reports them.  Without adaptation (@adaptive false, the control) the
@@ -1109,9 +1120,9 @@ static void check_adapt(struct kunit *test, bool adaptive)
 {
 	unsigned long backoffs, ends, pages, reused, blocks;
 	struct page *blk[ADAPT_BLOCKS];
+	struct zone *zone, *half;
 	struct fake_dev fd;
-	struct zone *zone;
-	int i;
+	int i, round;
 
 	register_all_reported(test, &fd);
 	blocks = ADAPT_BLOCKS * MAX_ORDER_NR_PAGES;
@@ -1132,24 +1143,46 @@ static void check_adapt(struct kunit *test, bool adaptive)
 	/* From here on: what the zone reported last is those blocks. */
 	aeration_adaptive = adaptive;
 
-	/* Memory the host just dropped, allocated again: reuse. */
-	reused = zone->aeration.nr_reused;
-	KUNIT_ASSERT_PTR_EQ(test, alloc_top_blocks(blk), zone);
-	KUNIT_EXPECT_GE_MSG(test, zone->aeration.nr_reused - reused,
-			    blocks / 2, "reuse not counted");
-
-	/* And freed again: a request, whose pass runs now. */
+	/*
+	 * Memory the host just dropped, allocated again: reuse.  Then freed
+	 * again: a request, whose pass runs now.  The first time is growth:
+	 * half the blocks taken, a pass that sees that reuse and reports
+	 * next to nothing, the other half taken (reuse again, but nothing
+	 * went back between).  Not churn: the blocks are reported.  The
+	 * second time they came back after being reported: churn.
+	 */
 	aeration_delay_ms = 100;
-	backoffs = aeration_test_vm_event(AERATION_BACKOFFS);
-	pages = fd.pages;
-	free_top_blocks(blk);
-	flush_delayed_work(&aer.work);
-	if (!adaptive) {
-		KUNIT_EXPECT_EQ(test, zone->aeration.interval_ms, 0U);
+	for (round = 0; round < 2; round++) {
+		reused = zone->aeration.nr_reused;
+		if (!round) {
+			half = alloc_top_n(blk, ADAPT_BLOCKS / 2, zone);
+			KUNIT_ASSERT_PTR_EQ(test, half, zone);
+			aeration_request();
+			flush_delayed_work(&aer.work);
+			half = alloc_top_n(blk + ADAPT_BLOCKS / 2,
+					   ADAPT_BLOCKS / 2, zone);
+			KUNIT_ASSERT_PTR_EQ(test, half, zone);
+		} else {
+			KUNIT_ASSERT_PTR_EQ(test, alloc_top_blocks(blk), zone);
+		}
+		KUNIT_EXPECT_GE_MSG(test, zone->aeration.nr_reused - reused,
+				    blocks / 2, "reuse not counted");
+		backoffs = aeration_test_vm_event(AERATION_BACKOFFS);
+		pages = fd.pages;
+		free_top_blocks(blk);
+		flush_delayed_work(&aer.work);
+		if (round && adaptive)
+			break;
+		KUNIT_EXPECT_EQ_MSG(test, zone->aeration.interval_ms, 0U,
+				    "round %d: backed off", round);
+		KUNIT_EXPECT_EQ(test, aeration_test_vm_event(AERATION_BACKOFFS),
+				backoffs);
 		KUNIT_EXPECT_GE_MSG(test, fd.pages - pages, blocks / 2,
-				    "control: the blocks were not reported");
-		goto out;
+				    "round %d: the blocks were not reported",
+				    round);
 	}
+	if (!adaptive)
+		goto out;
 	KUNIT_EXPECT_GE_MSG(test, zone->aeration.interval_ms, 200U,
 			    "did not back off");
 	KUNIT_EXPECT_GT(test, aeration_test_vm_event(AERATION_BACKOFFS),

@@ -9,7 +9,10 @@
  * at vm.aeration_delay_ms (aeration_backoff_ends advances) within three of
  * its longest intervals, and its free memory is reported.  (The counters
  * are the system's: a guest whose memory is in one zone, as the tests',
- * sees its own.)
+ * sees its own.)  And growth is not churn: a program that takes
+ * reported memory in steps, with passes between them, and keeps it,
+ * does not make the zone back off, and what it frees at its exit is
+ * reported within a few seconds.
  */
 #include <sys/mman.h>
 
@@ -30,6 +33,12 @@
  */
 #define DELAY_MAX_MIN_MS	10000
 #define RAW_LEFT_MIB	16	/* the high mark's worth, at most, once idle */
+#define GROW_STEPS	3
+#define GROW_STEP_MIB	128	/* the program's growth per step */
+#define GROW_TEMP_MIB	40	/* freed at each step: well above the mark */
+#define GROW_PAUSE_MS	2000	/* a pass and a settle pass per step */
+#define GROW_BACK_S	5	/* its exit's memory reported within */
+#define PCP_FRACTION	4096	/* per-cpu lists: 1/4096 of the zone */
 
 static const char * const knobs[] = {
 	"aeration_adaptive", "aeration_delay_max_ms", "aeration_delay_ms",
@@ -41,6 +50,78 @@ struct churn {
 	long long steady_reported;	/* pages */
 	double cycle_s;
 };
+
+static char *grab(size_t mib)
+{
+	size_t len = mib << 20, off;
+	char *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return NULL;
+	for (off = 0; off < len; off += 4096)
+		p[off] = 1;
+	return p;
+}
+
+/*
+ * A program that grows by GROW_STEP_MIB per step and keeps it; each step
+ * also frees a GROW_TEMP_MIB buffer, which requests a pass that sees the
+ * growth as reuse and reports a little.  Then it exits.  Return: seconds
+ * until 3/4 of what it freed was reported, or -1.
+ */
+static double grow(long long *backoffs, long long *taken, int *passes)
+{
+	long long b0 = read_vmstat("aeration_backoffs"), rep0, bat;
+	struct counts c0, c1;
+	long pcp_fraction = 0;
+	char *p[GROW_STEPS], *t;
+	double t0;
+	int i;
+
+	if (read_counts(&c0))
+		return -1;
+	/*
+	 * Small per-cpu lists: the temporary buffer reaches the buddy lists
+	 * at once (the churn above grew them to hold far more than it).
+	 */
+	if (sysctl_read("percpu_pagelist_high_fraction", &pcp_fraction) ||
+	    sysctl_write_long("percpu_pagelist_high_fraction", PCP_FRACTION))
+		return -1;
+	*passes = 0;
+	for (i = 0; i < GROW_STEPS; i++) {
+		p[i] = grab(GROW_STEP_MIB);
+		t = grab(GROW_TEMP_MIB);
+		if (!p[i] || !t) {
+			sysctl_write_long("percpu_pagelist_high_fraction",
+					  pcp_fraction);
+			return -1;
+		}
+		bat = read_vmstat("aeration_batches");
+		munmap(t, (size_t)GROW_TEMP_MIB << 20);
+		usleep(GROW_PAUSE_MS * 1000);
+		/* The temporary buffer was reported: a pass, a verdict. */
+		if (read_vmstat("aeration_batches") > bat)
+			(*passes)++;
+	}
+	sysctl_write_long("percpu_pagelist_high_fraction", pcp_fraction);
+	/* Aerated memory the program holds now (the walk's count). */
+	if (read_counts(&c1))
+		return -1;
+	*taken = c0.aerated - c1.aerated;
+	rep0 = read_vmstat("aeration_pages_reported");
+	t0 = now_s();
+	for (i = 0; i < GROW_STEPS; i++)
+		munmap(p[i], (size_t)GROW_STEP_MIB << 20);
+	while (read_vmstat("aeration_pages_reported") - rep0 <
+	       (long long)GROW_STEPS * GROW_STEP_MIB * 256 * 3 / 4) {
+		if (now_s() - t0 > 4 * GROW_BACK_S)
+			break;
+		usleep(50 * 1000);
+	}
+	*backoffs = read_vmstat("aeration_backoffs") - b0;
+	return now_s() - t0;
+}
 
 /* Allocate, touch and free CHURN_MIB, PAUSE_MS apart, for a while. */
 static int churn(struct churn *r)
@@ -76,7 +157,9 @@ int main(void)
 	struct churn off, on;
 	struct counts c;
 	unsigned int i;
-	double t0, quiet_s;
+	double t0, quiet_s, grow_s;
+	long long grow_backoffs = -1, grow_taken = 0;
+	int grow_passes = 0;
 	long delay_max_ms;
 
 	ksft_print_header();
@@ -85,7 +168,7 @@ int main(void)
 	for (i = 0; i < ARRAY_SIZE(knobs); i++)
 		if (sysctl_read(knobs[i], &saved[i]))
 			ksft_exit_fail_msg("%s unreadable\n", knobs[i]);
-	ksft_set_plan(4);
+	ksft_set_plan(6);
 	/* The defaults, whatever an earlier test left. */
 	if (sysctl_write_long("aeration_delay_ms", 100) ||
 	    sysctl_write_long("aeration_settle_ms", 1000) ||
@@ -139,6 +222,25 @@ int main(void)
 	ksft_test_result(c.raw >= 0 && c.raw <= RAW_LEFT_MIB << 8,
 			 "quiet: free memory reported (<= %d MiB raw)\n",
 			 RAW_LEFT_MIB);
+
+	/* Growth, adaptive still on, the zone quiet and its verdict gone. */
+	grow_s = grow(&grow_backoffs, &grow_taken, &grow_passes);
+	ksft_print_msg("growth: %lld aerated pages taken, %d/%d steps passed\n",
+		       grow_taken, grow_passes, GROW_STEPS);
+	ksft_print_msg("growth: %lld backoffs, exit reported in %.1f s\n",
+		       grow_backoffs, grow_s);
+	/*
+	 * Growth into reported memory, seen by a pass at each step: reuse,
+	 * and the zone does not mind.
+	 */
+	ksft_test_result(grow_s >= 0 && grow_backoffs == 0 &&
+			 grow_passes == GROW_STEPS &&
+			 grow_taken >= GROW_STEPS * GROW_STEP_MIB * 256 / 2,
+			 "growth: reported memory taken (%lld pages) with a pass at each step, the zone does not back off\n",
+			 grow_taken);
+	ksft_test_result(grow_s >= 0 && grow_s <= GROW_BACK_S,
+			 "growth: its exit's memory reported within %d s\n",
+			 GROW_BACK_S);
 
 	for (i = 0; i < ARRAY_SIZE(knobs); i++)
 		sysctl_write_long(knobs[i], saved[i]);
