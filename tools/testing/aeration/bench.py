@@ -184,7 +184,10 @@ def migration_run(ctx, kernel, name, hinting, mem_mib=2048, hog_mib=1228,
     if hinting:
         # What serving the hints cost: QEMU's iothread applies them.
         out["iothread_cpu_ms"] = r.get("iothread_cpu_ms")
-    rounds = r.get("rounds")
+    # Rounds that ended on the source, and the one still running at the
+    # switch-over, which ends on the destination: not counting it would
+    # keep only the runs whose round was quick.
+    rounds = (r.get("rounds") or []) + (r.get("dst_rounds") or [])
     if rounds:
         # Our kernels only (the tracepoint): rounds, their time in the
         # guest, and what they lent the host in all.

@@ -655,10 +655,14 @@ def _migrate_and_follow(m, **kw):
     t0 = time.monotonic()
     r = m.migrate(**kw)
     r["rounds"] = _round_fields(m.src, t0)
+    r["dst_rounds"] = []
     if r["status"] == "completed":
         dst = m.dsts[-1]
         r["dst_passes"], r["dst_bad"] = m.verify_running(dst)
         r["hintstat"] = m.hintstat(dst)
+        # A round still running at the switch-over ends, and prints its
+        # trace line, on the destination.
+        r["dst_rounds"] = _round_fields(dst)
     r["splats"] = m.splats()
     r["dst_splats"] = m.splats(src=False)
     return r
