@@ -614,11 +614,14 @@ static int aeration_zone(struct zone *zone, struct page_reporting_dev_info *dev,
  *  - if the reuse is more than an eighth of the zone's last report (or
  *    of its high mark, if that is more), that is a verdict of reuse.  It
  *    is churn if the zone already backs off, or if the verdict before it
- *    was one of reuse too and at least half the memory reused then was
- *    reported again since: memory that comes back, leaves and comes back
- *    again.  Memory taken once and kept (a workload growing, a program
- *    starting) is not churn, however many passes it spans, as nothing
- *    is freed and reported between them.  On churn, back off: the
+ *    was one of reuse too and at least half of what came back, then or
+ *    now, was reported again since: memory that comes back, leaves and
+ *    comes back again.  Memory taken once and kept (a workload growing,
+ *    a program starting) is not churn, however many passes it spans, as
+ *    nothing is freed and reported between them.  A verdict is
+ *    forgotten once nothing the zone reported can count as reuse
+ *    (vm.aeration_delay_max_ms after its last report), when the zone
+ *    goes quiet, and with adaptation off.  On churn, back off: the
  *    interval becomes twice what it was (vm.aeration_delay_ms at first)
  *    and at least twice the time since the last report (within which
  *    the reuse came), at most vm.aeration_delay_max_ms;
@@ -639,6 +642,7 @@ enum aeration_adapt_why {
 	AERATION_ADAPT_QUIET = 1,	/* stopped backing off: "quiet" */
 	AERATION_ADAPT_OFF = 2,		/* vm.aeration_adaptive off: "off" */
 	AERATION_ADAPT_MAX = 3,		/* vm.aeration_delay_max_ms lowered */
+	AERATION_ADAPT_GROWTH = 4,	/* reuse, not churn: interval kept */
 };
 
 static unsigned int interval_max(void)
@@ -702,23 +706,28 @@ static bool aeration_adapt(struct zone *zone, unsigned long *budget)
 		*budget = ULONG_MAX;
 		return true;
 	}
-	/*
-	 * Within an interval (not one from long ago, or a wrapped one); a
-	 * lowered maximum shortens it.
-	 */
+	/* A lowered maximum shortens the interval under way. */
+	if (old > max_ms) {
+		zone->aeration.next_pass -= msecs_to_jiffies(old - max_ms);
+		aeration_adapt_set(zone, max_ms, AERATION_ADAPT_MAX, 0, 0);
+		old = max_ms;
+	}
+	/* Within an interval (not one from long ago, or a wrapped one). */
 	if (old && time_in_range(now, zone->aeration.next_pass -
 				 msecs_to_jiffies(old),
-				 zone->aeration.next_pass - msecs_to_jiffies(old) +
-				 msecs_to_jiffies(min(old, max_ms)) - 1))
+				 zone->aeration.next_pass - 1))
 		return false;
-	if (old > max_ms)
-		aeration_adapt_set(zone, max_ms, AERATION_ADAPT_MAX, 0, 0);
-	old = zone->aeration.interval_ms;
 
 	spin_lock_irq(&zone->lock);
 	reused = zone->aeration.nr_reused - zone->aeration.reused_seen;
 	taken = zone->aeration.nr_taken - zone->aeration.taken_seen;
 	raw_min = zone->aeration.raw_min;
+	/*
+	 * Nothing the zone reported can count as reuse any more: an old
+	 * verdict of reuse says nothing about what comes next.
+	 */
+	if (!time_before(now, zone->aeration.reuse_until))
+		zone->aeration.reuse_prev = 0;
 	spin_unlock_irq(&zone->lock);
 
 	if (zone->aeration.reported_last &&
@@ -742,6 +751,10 @@ static bool aeration_adapt(struct zone *zone, unsigned long *budget)
 		if (churn && ms > old)
 			aeration_adapt_set(zone, ms, AERATION_ADAPT_REUSE,
 					   reused, taken);
+		else if (!churn)
+			trace_aeration_adapt(zone, old, old,
+					     AERATION_ADAPT_GROWTH, reused,
+					     zone->aeration.reported_last, taken);
 	} else if (old && taken <= high_mark(zone) / 2) {
 		aeration_adapt_set(zone, 0, AERATION_ADAPT_QUIET, reused,
 				   taken);
@@ -932,8 +945,8 @@ wait:
 /*
  * Run as requested (a zone passed its high mark), as the settle pass
  * queued at the end of a requested pass, which nobody requested, or for
- * a zone that backs off and has raw pages at the end of its interval
- * (DEFERRED; the settle pass too, if it is due by then).
+ * a zone that backs off, at the end of its interval (DEFERRED; the
+ * settle pass too, if it is due by then).
  */
 static void aeration_process(struct work_struct *work)
 {
@@ -999,8 +1012,8 @@ static void aeration_process(struct work_struct *work)
 	 * left, as what the per-cpu lists hold reaches the buddy lists by
 	 * pcp high decay, below the mark.  Each requested pass puts it off
 	 * again; a pass for a zone that backs off does not.  Such a zone
-	 * with raw pages wants a pass when its interval ends, if that comes
-	 * first; a request brings either forward.  Queued before the state
+	 * wants a pass when its interval ends, if that comes first; a
+	 * request brings either forward.  Queued before the state
 	 * says so, so that a request after that finds it queued.  It cannot
 	 * run before this returns (a work item does not run twice at once).
 	 */
@@ -1261,7 +1274,9 @@ static int aeration_report_now(unsigned int ms)
 	 * holding the former, which memory hotplug needs.
 	 */
 	for (;;) {
-		mutex_lock(&aeration_mutex);
+		/* Held by a pause, which waits for a batch in flight. */
+		if (mutex_lock_interruptible(&aeration_mutex))
+			return -EINTR;
 		dev = aer.dev;
 		if (!dev || aer.held) {
 			mutex_unlock(&aeration_mutex);
@@ -1368,8 +1383,10 @@ static int aeration_report_now_handler(const struct ctl_table *table,
 }
 
 /*
- * vm.aeration_adaptive, vm.aeration_delay_max_ms: a zone that backs off
- * sees the change at its next pass, which is now.
+ * vm.aeration_adaptive, vm.aeration_delay_ms, vm.aeration_delay_max_ms:
+ * a zone that backs off sees the change at its next pass, which is now,
+ * after the new delay: a request queued before the write would keep the
+ * old one (60 s, say, long after the admin lowered it).
  */
 static int aeration_adapt_handler(const struct ctl_table *table, int write,
 				  void *buffer, size_t *lenp, loff_t *ppos)
@@ -1379,8 +1396,11 @@ static int aeration_adapt_handler(const struct ctl_table *table, int write,
 	if (err || !write)
 		return err;
 	mutex_lock(&aeration_mutex);
-	if (aer.dev)
+	if (aer.dev) {
 		aeration_request();
+		if (atomic_read(&aer.state) == AERATION_REQUESTED)
+			aeration_queue();
+	}
 	mutex_unlock(&aeration_mutex);
 	return 0;
 }
@@ -1413,7 +1433,7 @@ static struct ctl_table aeration_sysctls[] = {
 		.data		= &aeration_delay_ms,
 		.maxlen		= sizeof(int),
 		.mode		= 0644,
-		.proc_handler	= proc_dointvec_minmax,
+		.proc_handler	= aeration_adapt_handler,
 		.extra1		= SYSCTL_ZERO,
 		.extra2		= &delay_max,
 	},

@@ -113,7 +113,7 @@ TRACE_EVENT(aeration_adapt,
 	TP_printk("nid=%d zid=%d old_ms=%u new_ms=%u why=%s reused=%lu reported_last=%lu taken=%lu",
 		  __entry->nid, __entry->zid, __entry->old_ms, __entry->new_ms,
 		  __print_symbolic(__entry->why, { 0, "reuse" }, { 1, "quiet" },
-				   { 2, "off" }, { 3, "max" }),
+				   { 2, "off" }, { 3, "max" }, { 4, "growth" }),
 		  __entry->reused, __entry->reported_last, __entry->taken)
 );
 

@@ -117,6 +117,29 @@ static inline int sysctl_write_long(const char *name, long val)
 	return sysctl_write(name, buf);
 }
 
+static long adaptive_saved = -1;
+
+static inline void adaptive_restore(void)
+{
+	if (adaptive_saved >= 0)
+		sysctl_write_long("aeration_adaptive", adaptive_saved);
+}
+
+/*
+ * vm.aeration_adaptive off until the program exits, however it exits
+ * (ksft_exit_*() too): for tests whose hogs are churn by design and that
+ * want every batch.
+ */
+static inline void adaptive_off(void)
+{
+	if (sysctl_read("aeration_adaptive", &adaptive_saved)) {
+		adaptive_saved = -1;
+		return;
+	}
+	atexit(adaptive_restore);
+	sysctl_write_long("aeration_adaptive", 0);
+}
+
 /* Map @mib MiB, write every page, unmap: memory freed at once. */
 static inline int hog(size_t mib)
 {

@@ -51,7 +51,6 @@ int main(void)
 	uint64_t *buf;
 	double end;
 	int n, st, failed = 0;
-	long adaptive;
 
 	ksft_print_header();
 	rep0 = read_vmstat("aeration_pages_reported");
@@ -62,10 +61,7 @@ int main(void)
 	 * The churners are churn: adaptation would back off and report
 	 * less while the buffer is checked, and the check wants the most.
 	 */
-	if (sysctl_read("aeration_adaptive", &adaptive))
-		adaptive = -1;
-	else
-		sysctl_write_long("aeration_adaptive", 0);
+	adaptive_off();
 
 	buf = mmap(NULL, (size_t)BUF_MIB << 20, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -110,7 +106,5 @@ int main(void)
 	ksft_test_result(bad == 0 && passes > 0,
 			 "buffer intact (%lu bad words, %lu zeroed pages)\n",
 			 bad, zero_pages);
-	if (adaptive >= 0)
-		sysctl_write_long("aeration_adaptive", adaptive);
 	ksft_finished();
 }

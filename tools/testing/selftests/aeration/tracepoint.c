@@ -23,7 +23,6 @@ int main(void)
 	char line[512], *p;
 	long long bat0, bat;
 	int events = 0, well_formed = 0;
-	long adaptive;
 	FILE *f;
 
 	ksft_print_header();
@@ -37,10 +36,7 @@ int main(void)
 	 * seconds: churn, for which adaptation may hold its memory back for
 	 * an interval.  That is adapt's to test; here every batch counts.
 	 */
-	if (sysctl_read("aeration_adaptive", &adaptive))
-		adaptive = -1;
-	else
-		sysctl_write_long("aeration_adaptive", 0);
+	adaptive_off();
 
 	/* Idle before and after: every batch between is one event. */
 	if (wait_idle(2.5, 60) < 0)
@@ -87,7 +83,5 @@ int main(void)
 			 "one event per batch\n");
 	ksft_test_result(events > 0 && well_formed == events,
 			 "events carry zone, order, pages and latency\n");
-	if (adaptive >= 0)
-		sysctl_write_long("aeration_adaptive", adaptive);
 	ksft_finished();
 }
