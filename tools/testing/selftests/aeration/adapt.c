@@ -51,19 +51,6 @@ struct churn {
 	double cycle_s;
 };
 
-static char *grab(size_t mib)
-{
-	size_t len = mib << 20, off;
-	char *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-	if (p == MAP_FAILED)
-		return NULL;
-	for (off = 0; off < len; off += 4096)
-		p[off] = 1;
-	return p;
-}
-
 /*
  * A program that grows by GROW_STEP_MIB per step and keeps it; each step
  * also frees a GROW_TEMP_MIB buffer, which requests a pass that sees the
@@ -126,22 +113,14 @@ static double grow(long long *backoffs, long long *taken, int *passes)
 /* Allocate, touch and free CHURN_MIB, PAUSE_MS apart, for a while. */
 static int churn(struct churn *r)
 {
-	size_t len = (size_t)CHURN_MIB << 20, off;
 	double t0 = now_s();
 	long long rep0 = 0;
-	char *p;
 
 	for (r->cycles = 0;
 	     r->cycles < CHURN_CYCLES || now_s() - t0 < CHURN_S; r->cycles++) {
 		if (r->cycles == STEADY_FROM)
 			rep0 = read_vmstat("aeration_pages_reported");
-		p = mmap(NULL, len, PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		if (p == MAP_FAILED)
-			return -1;
-		for (off = 0; off < len; off += 4096)
-			p[off] = 1;
-		if (munmap(p, len))
+		if (hog(CHURN_MIB))
 			return -1;
 		usleep(PAUSE_MS * 1000);
 	}

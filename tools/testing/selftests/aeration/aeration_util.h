@@ -140,18 +140,26 @@ static inline void adaptive_off(void)
 	sysctl_write_long("aeration_adaptive", 0);
 }
 
-/* Map @mib MiB, write every page, unmap: memory freed at once. */
-static inline int hog(size_t mib)
+/* Map @mib MiB and write every page: the mapping, or NULL. */
+static inline char *grab(size_t mib)
 {
 	size_t len = mib << 20, off;
 	char *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
 	if (p == MAP_FAILED)
-		return -1;
+		return NULL;
 	for (off = 0; off < len; off += 4096)
 		p[off] = 1;
-	return munmap(p, len);
+	return p;
+}
+
+/* grab(), then unmap: memory freed at once. */
+static inline int hog(size_t mib)
+{
+	char *p = grab(mib);
+
+	return p ? munmap(p, mib << 20) : -1;
 }
 
 #define ZONES_FILE	"/sys/kernel/debug/aeration/zones"
