@@ -694,6 +694,13 @@ def plot(outdir, results):
     return "plots: " + ", ".join(made)
 
 
+def _save(outdir, results, info, reps, t0):
+    results["seconds"] = round(time.monotonic() - t0)
+    with open(os.path.join(outdir, "results.json"), "w") as f:
+        json.dump(results, f, indent=1)
+    write_markdown(os.path.join(outdir, "results.md"), results, info, reps)
+
+
 def bench(ctx, outdir, reps, quick, only=None):
     os.makedirs(outdir, exist_ok=True)
     info = versions(ctx)
@@ -727,10 +734,9 @@ def bench(ctx, outdir, reps, quick, only=None):
             cfg["stats"] = {m: _stats([s.get(m) for s in cfg["samples"]])
                             for m in metrics}
         results["scenarios"].append(scen)
-    results["seconds"] = round(time.monotonic() - t0)
-    with open(os.path.join(outdir, "results.json"), "w") as f:
-        json.dump(results, f, indent=1)
-    write_markdown(os.path.join(outdir, "results.md"), results, info, reps)
+        # After every scenario: a long run cut short keeps what it did.
+        _save(outdir, results, info, reps, t0)
+    _save(outdir, results, info, reps, t0)
     print(plot(outdir, results))
     print("results: %s (%d s)" % (os.path.join(outdir, "results.md"),
                                   results["seconds"]))
