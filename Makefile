@@ -92,9 +92,11 @@ soak: deps debug initramfs
 	@$(HARNESS) soak --minutes $(or $(MINUTES),30)
 
 # Aeration against the stock kernel: build/bench/results.{json,md}, *.png.
-# SCENARIOS="churn reclaim" runs only those (all by default).
+# SCENARIOS="churn reclaim" runs only those (all by default); LEAN=1 leaves
+# out the control configurations no goal compares.
 bench: deps stock kernel initramfs
-	@$(HARNESS) bench --reps $(or $(REPS),5) --out $(B)/bench $(SCENARIOS)
+	@$(HARNESS) bench --reps $(or $(REPS),5) $(if $(LEAN),--lean) \
+		--out $(B)/bench $(SCENARIOS)
 
 demo: deps kernel initramfs
 	@$(HARNESS) demo

@@ -232,7 +232,7 @@ def scenarios(ctx, quick):
                 ctx, ours, "reclaim-aeration-%d" % i)),
             ("aeration delay 20 ms, high mark 8", lambda i: reclaim_run(
                 ctx, ours, "reclaim-tuned-%d" % i, cmdline=tuned)),
-        ] + ([] if quick else [
+        ] + ([] if quick or ctx.lean else [
             # What the settle pass buys: without it the high mark's rest
             # and the per-cpu lists stay with the guest.
             ("aeration, no settle pass", lambda i: reclaim_run(
@@ -308,10 +308,11 @@ def scenarios(ctx, quick):
             ("aeration + reporting", lambda i, t=tasks, sc=scen: churn_run(
                 ctx, ours, "%s-aer-%d" % (sc, i), True, True, tasks=t,
                 cmdline={"sysctl.vm.aeration_adaptive": 1}, **ch)),
+        ] + ([] if ctx.lean else [
             (NOADAPT, lambda i, t=tasks, sc=scen: churn_run(
                 ctx, ours, "%s-aer-noadapt-%d" % (sc, i), True, True,
                 tasks=t, cmdline={"sysctl.vm.aeration_adaptive": 0}, **ch)),
-        ], ["cycles", "cycle_ms", "qemu_cpu_ms", "qemu_minflt",
+        ]), ["cycles", "cycle_ms", "qemu_cpu_ms", "qemu_minflt",
             "rss_mean_mib", "rss_idle_mib"]))
     # Growth with guest size: the same hog share of memory (3/4 for
     # reclaim, 3/5 for migration), stock against ours.

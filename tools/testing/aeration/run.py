@@ -41,6 +41,7 @@ class Ctx:
         self.tree = os.path.join(build, "src", "aeration")
         self.alt = None             # bench --alt: (label, bzImage)
         self.sizes = None           # bench --sizes
+        self.lean = False           # bench --lean: no control configs
         self.rundir = os.path.join(build, "runs",
                                    time.strftime("%Y%m%d-%H%M%S"))
         os.makedirs(self.rundir, exist_ok=True)
@@ -197,6 +198,8 @@ def main():
     b.add_argument("--out")
     b.add_argument("--alt", metavar="LABEL=BZIMAGE")
     b.add_argument("--sizes", metavar="MIB,...")
+    b.add_argument("--lean", action="store_true",
+                   help="only the configurations the goals compare")
     b.add_argument("scenarios", nargs="*")
     a = ap.parse_args()
     ctx = Ctx(os.path.abspath(a.build))
@@ -212,6 +215,7 @@ def main():
         return soak(ctx, a.minutes)
     if a.cmd == "bench":
         out = a.out or os.path.join(ctx.build, "bench")
+        ctx.lean = a.lean
         if a.alt:
             label, _, path = a.alt.partition("=")
             if not label or not os.path.isfile(path):
