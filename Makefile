@@ -30,7 +30,7 @@ DEBUG_FRAG := kconfig/guest.config kconfig/debug.config
 # Debian's python3, whatever else is on PATH: the plots use its matplotlib.
 HARNESS    := /usr/bin/python3 tools/testing/aeration/run.py --build $(B)
 
-.PHONY: all deps base tree kernel stock debug kasan initramfs check demo bench soak \
+.PHONY: all deps base tree kernel stock debug kasan initramfs check demo bench soak wis \
 	clean distclean checkpatch sparse kunit-loop series matrix
 all: kernel
 
@@ -93,10 +93,27 @@ soak: deps debug initramfs
 
 # Aeration against the stock kernel: build/bench/results.{json,md}, *.png.
 # SCENARIOS="churn reclaim" runs only those (all by default); LEAN=1 leaves
-# out the control configurations no goal compares.
-bench: deps stock kernel initramfs
+# out the control configurations no goal compares; WIS=CHECKOUT adds
+# will-it-scale's page fault tests, built from that checkout.
+bench: deps stock kernel initramfs $(if $(WIS),wis)
 	@$(HARNESS) bench --reps $(or $(REPS),5) $(if $(LEAN),--lean) \
+		$(if $(WIS),--wis $(B)/initramfs-wis.cpio.gz) \
 		--out $(B)/bench $(SCENARIOS)
+
+# will-it-scale's page_fault1-3 (processes, threads) from the checkout
+# WIS names, in an initramfs of their own (with libhwloc) at /wis.
+WIS_BINS := $(foreach t,1 2 3,$(foreach m,processes threads,page_fault$(t)_$(m)))
+ifneq ($(filter wis,$(MAKECMDGOALS)),)
+ifeq ($(WIS),)
+$(error wis: WIS=/path/to/will-it-scale, please)
+endif
+endif
+wis: initramfs
+	@scripts/deps.sh libhwloc-dev
+	@scripts/wis.sh "$(WIS)" $(B)/wis
+	@TESTS="$$($(MAKE) --no-print-directory -s -C $(OUR_SRC)/tools/testing/selftests/aeration OUTPUT=$(B)/selftests emit-tests)" \
+		scripts/mkinitramfs.sh $(B)/initramfs-wis.cpio.gz $(B)/selftests tools/testing/aeration/guest \
+		$(foreach b,$(WIS_BINS),/wis/$(b)=$(B)/wis/$(b))
 
 demo: deps kernel initramfs
 	@$(HARNESS) demo
@@ -122,7 +139,8 @@ matrix: tree
 
 clean:
 	rm -rf $(B)/aeration $(B)/aeration-debug $(B)/aeration-kasan $(B)/stock $(B)/selftests \
-		$(B)/initramfs.cpio.gz $(B)/initramfs-soak.cpio.gz $(B)/runs
+		$(B)/initramfs.cpio.gz $(B)/initramfs-soak.cpio.gz $(B)/runs \
+		$(B)/wis $(B)/initramfs-wis.cpio.gz
 
 distclean:
 	rm -rf $(B)

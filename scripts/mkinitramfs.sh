@@ -2,7 +2,8 @@
 # mkinitramfs.sh OUT SELFTESTS_DIR GUEST_DIR [PROGRAM...]
 # busybox-static + our static test programs + init and scenarios; each
 # PROGRAM (a host binary such as /usr/bin/stress-ng) goes in at the same
-# path with the shared libraries it needs.
+# path with the shared libraries it needs; one given as GUEST_PATH=HOST_PATH
+# goes in at GUEST_PATH.
 set -eu
 out=$1; tests=$2; guest=$3
 shift 3
@@ -23,7 +24,11 @@ for f in "$tests"/*; do
 	cp "$f" "$root/tests/"
 done
 for prog in "$@"; do
-	for f in "$prog" $(ldd "$prog" | sed -n 's,.*[[:space:]]\(/[^[:space:]]*\) (0x.*,\1,p'); do
+	dest=${prog%%=*}
+	prog=${prog#*=}
+	mkdir -p "$root$(dirname "$dest")"
+	cp -L "$prog" "$root$dest"
+	for f in $(ldd "$prog" | sed -n 's,.*[[:space:]]\(/[^[:space:]]*\) (0x.*,\1,p'); do
 		mkdir -p "$root$(dirname "$f")"
 		cp -L "$f" "$root$f"
 	done

@@ -22,6 +22,8 @@ import tests
 
 RECLAIM_HOG_MIB = 1536
 RECLAIM_LATER_S = 30        # "RSS 30 s later"
+# The most it was before adaptation (bench-2026-12-03.md: 4 [0-8] MiB).
+RECLAIM_RSS_LATER_MIB = 8
 CHURN_MIB = 128             # the busy migration guest's working set
 CHURN_NOTE = (
     "Runs whose destination guest failed (an oops, or its buffer check "
@@ -96,6 +98,36 @@ def pf1_run(ctx, kernel, name, balloon, reporting, seconds, tasks):
             out["rate_%s" % m.group(1)] = int(m.group(2))
     if rc != 0 or len(out) != len(tasks):
         raise GuestError("pf1 in %s failed (exit %d)" % (name, rc))
+    out["splats"] = len(g.splats())
+    return out
+
+
+WIS_TESTS = tuple("page_fault%d_%s" % (n, mode) for n in (1, 2, 3)
+                  for mode in ("processes", "threads"))
+WIS_TASKS = (1, 2)
+WIS_METRICS = ["%s_%d" % (t, n) for t in WIS_TESTS for n in WIS_TASKS]
+
+
+def wis_run(ctx, kernel, name, balloon, reporting, seconds):
+    """will-it-scale's page fault tests (make bench WIS=...), iterations
+    per second for each test and task count."""
+    g = Guest(kernel, ctx.wis_initrd, ctx.rundir, name, balloon=balloon,
+              reporting=reporting,
+              cmdline={"scenario": "wis", "wis_s": seconds,
+                       "wis_tasks": ",".join(str(t) for t in WIS_TASKS)})
+    try:
+        g.start()
+        rc = g.wait_exit(120 + len(WIS_METRICS) * (seconds + 10) * 3)
+    finally:
+        g.stop()
+    out = {}
+    for line in g.data_lines():
+        m = re.match(r"^@@ wis test=(\S+) tasks=(\d+) rate=(\d+)", line)
+        if m:
+            out["%s_%s" % (m.group(1), m.group(2))] = int(m.group(3))
+    if rc != 0 or sorted(out) != sorted(WIS_METRICS):
+        raise GuestError("will-it-scale in %s failed (exit %d, %d of %d "
+                         "figures)" % (name, rc, len(out), len(WIS_METRICS)))
     out["splats"] = len(g.splats())
     return out
 
@@ -314,6 +346,19 @@ def scenarios(ctx, quick):
                 tasks=t, cmdline={"sysctl.vm.aeration_adaptive": 0}, **ch)),
         ]), ["cycles", "cycle_ms", "qemu_cpu_ms", "qemu_minflt",
             "rss_mean_mib", "rss_idle_mib"]))
+    # make bench WIS=CHECKOUT: will-it-scale's own page fault tests,
+    # beside page_fault1 above, the same configurations but ours without
+    # a device (page_fault1 has that one).
+    if ctx.wis_initrd:
+        wis_s = 2 if quick else 5
+        out.append(("will-it-scale", [
+            ("stock, no device", lambda i: wis_run(
+                ctx, stock, "wis-stock-%d" % i, False, False, wis_s)),
+            ("stock + reporting", lambda i: wis_run(
+                ctx, stock, "wis-stock-rep-%d" % i, True, True, wis_s)),
+            ("aeration + reporting", lambda i: wis_run(
+                ctx, ours, "wis-aer-rep-%d" % i, True, True, wis_s)),
+        ], WIS_METRICS))
     # Growth with guest size: the same hog share of memory (3/4 for
     # reclaim, 3/5 for migration), stock against ours.
     sizes = ctx.sizes or ((1024,) if quick else (1024, 2048, 4096))
@@ -456,6 +501,14 @@ GOALS = [
     ("reclaim t90 <= 1/4 of stock's", "reclaim",
      lambda r: _ratio_goal(r, "reclaim", "t90_s", "aeration",
                            "stock reporting", 0.25, True)),
+    # Issue 13: adaptation must not slow a single large free down, nor
+    # leave more with the guest (RECLAIM_RSS_LATER_MIB: before it).
+    ("reclaim t90 <= 1 s", "reclaim",
+     lambda r: _bound_goal(r, "reclaim", "t90_s", "aeration", 1.0)),
+    ("reclaim RSS %d s later <= %d MiB (before adaptation)" %
+     (RECLAIM_LATER_S, RECLAIM_RSS_LATER_MIB), "reclaim",
+     lambda r: _bound_goal(r, "reclaim", "rss_later_mib", "aeration",
+                           RECLAIM_RSS_LATER_MIB)),
 ]
 for _m, _t in (("rate_1", "1 task"), ("rate_2", "2 tasks")):
     GOALS += [
@@ -475,6 +528,13 @@ for _m, _t in (("rate_1", "1 task"), ("rate_2", "2 tasks")):
                                      "aeration, no device",
                                      "stock, no device", 0.99, False)),
     ]
+for _m in WIS_METRICS:
+    GOALS.append((
+        "will-it-scale %s: ours with reporting >= 0.99 x baseline" % _m,
+        "will-it-scale",
+        lambda r, m=_m: _ratio_goal(r, "will-it-scale", m,
+                                    "aeration + reporting",
+                                    "stock, no device", 0.99, False)))
 for _s in ("migration", "migration-churn"):
     GOALS += [
         ("%s: time <= stock hints'" % _s, _s,
@@ -668,9 +728,14 @@ def plot(outdir, results):
             ax.legend()
         else:
             metrics = scen["metrics"]
-            fig, axes = plt.subplots(1, len(metrics),
-                                     figsize=(4 * len(metrics), 4))
-            for ax, m in zip(axes if len(metrics) > 1 else [axes], metrics):
+            # At most four plots a row (will-it-scale has twelve).
+            cols = min(4, len(metrics))
+            rows = (len(metrics) + cols - 1) // cols
+            fig, axes = plt.subplots(rows, cols, squeeze=False,
+                                     figsize=(4 * cols, 4 * rows))
+            for ax in axes.flat[len(metrics):]:
+                ax.set_visible(False)
+            for ax, m in zip(axes.flat, metrics):
                 names, med, lo, hi = [], [], [], []
                 for cfg in scen["configs"]:
                     st = cfg["stats"].get(m)

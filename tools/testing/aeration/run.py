@@ -42,6 +42,7 @@ class Ctx:
         self.alt = None             # bench --alt: (label, bzImage)
         self.sizes = None           # bench --sizes
         self.lean = False           # bench --lean: no control configs
+        self.wis_initrd = None      # bench --wis: will-it-scale's tests
         self.rundir = os.path.join(build, "runs",
                                    time.strftime("%Y%m%d-%H%M%S"))
         os.makedirs(self.rundir, exist_ok=True)
@@ -198,6 +199,9 @@ def main():
     b.add_argument("--out")
     b.add_argument("--alt", metavar="LABEL=BZIMAGE")
     b.add_argument("--sizes", metavar="MIB,...")
+    b.add_argument("--wis", metavar="INITRAMFS",
+                   help="an initramfs with will-it-scale's tests in /wis "
+                   "(make bench WIS=CHECKOUT)")
     b.add_argument("--lean", action="store_true",
                    help="only the configurations the goals compare")
     b.add_argument("scenarios", nargs="*")
@@ -216,6 +220,12 @@ def main():
     if a.cmd == "bench":
         out = a.out or os.path.join(ctx.build, "bench")
         ctx.lean = a.lean
+        if a.wis:
+            if not os.path.isfile(a.wis):
+                ap.error("--wis wants an initramfs, an existing file")
+            ctx.wis_initrd = os.path.abspath(a.wis)
+        elif "will-it-scale" in a.scenarios:
+            ap.error("will-it-scale needs --wis (make bench WIS=CHECKOUT)")
         if a.alt:
             label, _, path = a.alt.partition("=")
             if not label or not os.path.isfile(path):
