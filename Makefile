@@ -3,6 +3,8 @@
 #   make demo     build our kernel, boot it, watch memory go back to the host
 #   make check    every test: KUnit, guest kselftests, host end-to-end
 #   make bench    aeration vs the stock kernel, tables and plots in build/bench
+#                 (REPS=, SCENARIOS=, LEAN=1, WIS=/path/to/will-it-scale)
+#   make wis WIS=...   will-it-scale's page fault tests for the guest
 #   make kernel | stock | debug | initramfs     the pieces
 #   make series [CHECK=1]   the series as git format-patch output, build/series/
 #   make matrix   compile what we touch under seven configurations

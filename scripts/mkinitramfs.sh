@@ -3,7 +3,7 @@
 # busybox-static + our static test programs + init and scenarios; each
 # PROGRAM (a host binary such as /usr/bin/stress-ng) goes in at the same
 # path with the shared libraries it needs; one given as GUEST_PATH=HOST_PATH
-# goes in at GUEST_PATH.
+# (GUEST_PATH absolute, without '=') goes in at GUEST_PATH.
 set -eu
 out=$1; tests=$2; guest=$3
 shift 3
@@ -24,8 +24,17 @@ for f in "$tests"/*; do
 	cp "$f" "$root/tests/"
 done
 for prog in "$@"; do
-	dest=${prog%%=*}
-	prog=${prog#*=}
+	dest=$prog
+	case $prog in
+	*=*)
+		dest=${prog%%=*}
+		prog=${prog#*=}
+		case $dest in
+		/*) ;;
+		*) echo "mkinitramfs: $dest: a guest path is absolute" >&2
+		   exit 1 ;;
+		esac ;;
+	esac
 	mkdir -p "$root$(dirname "$dest")"
 	cp -L "$prog" "$root$dest"
 	for f in $(ldd "$prog" | sed -n 's,.*[[:space:]]\(/[^[:space:]]*\) (0x.*,\1,p'); do

@@ -226,6 +226,11 @@ def main():
             ctx.wis_initrd = os.path.abspath(a.wis)
         elif "will-it-scale" in a.scenarios:
             ap.error("will-it-scale needs --wis (make bench WIS=CHECKOUT)")
+        known = [n for n, _, _ in benchmod.scenarios(ctx, a.quick)]
+        unknown = [n for n in a.scenarios if n not in known]
+        if unknown:
+            ap.error("no scenario %s; there are: %s" %
+                     (", ".join(unknown), " ".join(known)))
         if a.alt:
             label, _, path = a.alt.partition("=")
             if not label or not os.path.isfile(path):
