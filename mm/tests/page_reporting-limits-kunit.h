@@ -2,8 +2,9 @@
 /*
  * KUnit tests for aeration's limits: the top tracked order, the watermark
  * a worker leaves alone, changing the tracked order, and an admin's order
- * across a device that comes and goes, the stock order parameter and the
- * default capacity.  Included after page_reporting-kunit.h,
+ * across a device that comes and goes, the stock order parameter, the
+ * default capacity and a delay knob's write re-arming a queued pass.
+ * Included after page_reporting-kunit.h,
  * whose fake device, setup and checks they share.
  */
 
@@ -352,6 +353,46 @@ static void aeration_test_device_raises_order(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, page_reporting_order, low);
 }
 
+static struct ctl_table *knob(const char *name)
+{
+	struct ctl_table *t;
+
+	for (t = aeration_sysctls; t < aeration_sysctls +
+	     ARRAY_SIZE(aeration_sysctls); t++)
+		if (t->procname && !strcmp(t->procname, name))
+			return t;
+	return NULL;
+}
+
+/*
+ * A pass requested while vm.aeration_delay_ms was long starts within the
+ * new delay once the knob is written.  It kept the delay it was queued
+ * with: after a write of 60000 and then of 100, the next pass still came
+ * a minute later.
+ */
+static void aeration_test_knob_rearms(struct kunit *test)
+{
+	unsigned long deadline;
+	struct ctl_table *t = knob("aeration_delay_ms");
+	struct fake_dev fd;
+
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	aeration_delay_ms = 60000;
+	fake_init(&fd, 64);
+	KUNIT_ASSERT_EQ(test, page_reporting_register(&fd.info), 0);
+	aeration_request();
+	expect_queued(test);
+	KUNIT_EXPECT_EQ(test, write_knob(t, "1"), 0);
+	deadline = jiffies + HZ;
+	while (atomic_read(&aer.state) == AERATION_REQUESTED &&
+	       time_before(jiffies, deadline))
+		msleep(20);
+	KUNIT_EXPECT_NE_MSG(test, atomic_read(&aer.state), AERATION_REQUESTED,
+			    "the pass still waits the delay it was queued with");
+	page_reporting_unregister(&fd.info);
+	KUNIT_EXPECT_EQ(test, fd.bad, 0U);
+}
+
 static struct kunit_case aeration_limits_cases[] = {
 	KUNIT_CASE(aeration_test_top_order_putback),
 	KUNIT_CASE(aeration_test_room_watermark),
@@ -361,6 +402,7 @@ static struct kunit_case aeration_limits_cases[] = {
 	KUNIT_CASE(aeration_test_default_capacity),
 	KUNIT_CASE(aeration_test_isolate_bound),
 	KUNIT_CASE(aeration_test_device_raises_order),
+	KUNIT_CASE(aeration_test_knob_rearms),
 	{}
 };
 
