@@ -186,7 +186,20 @@ def churn_run(ctx, kernel, name, balloon, reporting, seconds, tasks, mib,
         raise GuestError("churn in %s failed (exit %d)" % (name, rc))
     during = [kb for t, kb in sampler.samples if t0 <= t <= t1]
     idle = [kb for t, kb in sampler.samples if t > t1]
-    return {
+    # Our kernel's counters over the churn (none on stock): what was
+    # reported, what came back from reported memory, how often it backed
+    # off.
+    ctr = []
+    for line in g.data_lines():
+        if line.startswith("@@ churn-counters"):
+            ctr.append(dict(kv.split("=", 1) for kv in line.split()[2:]))
+    guest = {}
+    if len(ctr) == 2 and ctr[0]:
+        d = {k: int(ctr[1][k]) - int(ctr[0][k]) for k in ctr[0]}
+        guest = {"reported_mib": d["aeration_pages_reported"] >> 8,
+                 "aerated_taken_mib": d["aeration_alloc_aerated"] >> 8,
+                 "backoffs": d["aeration_backoffs"]}
+    return dict(guest, **{
         "cycles": int(end[2].group(2)),
         "cycle_ms": int(end[2].group(3)),
         "qemu_cpu_ms": c1 - c0,
@@ -197,7 +210,7 @@ def churn_run(ctx, kernel, name, balloon, reporting, seconds, tasks, mib,
         "rss_trace": [(round(t - t0, 1), kb // MIB)
                       for t, kb in sampler.samples],
         "splats": len(g.splats()),
-    }
+    })
 
 
 def migration_run(ctx, kernel, name, hinting, mem_mib=2048, hog_mib=1228,
@@ -353,7 +366,8 @@ def scenarios(ctx, quick):
                 ctx, ours, "%s-aer-noadapt-%d" % (sc, i), True, True,
                 tasks=t, cmdline={"sysctl.vm.aeration_adaptive": 0}, **ch)),
         ]), ["cycles", "cycle_ms", "qemu_cpu_ms", "qemu_minflt",
-            "rss_mean_mib", "rss_idle_mib"]))
+            "rss_mean_mib", "rss_idle_mib", "reported_mib",
+            "aerated_taken_mib", "backoffs"]))
     # make bench WIS=CHECKOUT: will-it-scale's own page fault tests,
     # beside page_fault1 above, the same configurations but ours without
     # a device (page_fault1 has that one).
