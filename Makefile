@@ -74,13 +74,16 @@ kasan: tree
 	@$(KMAKE) -C $(OUR_SRC) O=$(B)/aeration-kasan bzImage
 	@cp $(B)/aeration-kasan/arch/x86/boot/bzImage $(B)/aeration-kasan/bzImage
 
+# $(call mkinitramfs,OUT,PROGRAMS): our selftests, their list and the guest
+# scripts, plus PROGRAMS (see scripts/mkinitramfs.sh).
+mkinitramfs = TESTS="$$($(MAKE) --no-print-directory -s -C $(OUR_SRC)/tools/testing/selftests/aeration OUTPUT=$(B)/selftests emit-tests)" \
+	scripts/mkinitramfs.sh $(1) $(B)/selftests tools/testing/aeration/guest $(2)
+
 initramfs: tree
 	@mkdir -p $(B)/selftests
 	@$(MAKE) -s -C $(OUR_SRC)/tools/testing/selftests/aeration OUTPUT=$(B)/selftests
-	@TESTS="$$($(MAKE) --no-print-directory -s -C $(OUR_SRC)/tools/testing/selftests/aeration OUTPUT=$(B)/selftests emit-tests)" \
-		scripts/mkinitramfs.sh $(B)/initramfs.cpio.gz $(B)/selftests tools/testing/aeration/guest
-	@TESTS="$$($(MAKE) --no-print-directory -s -C $(OUR_SRC)/tools/testing/selftests/aeration OUTPUT=$(B)/selftests emit-tests)" \
-		scripts/mkinitramfs.sh $(B)/initramfs-soak.cpio.gz $(B)/selftests tools/testing/aeration/guest /usr/bin/stress-ng
+	@$(call mkinitramfs,$(B)/initramfs.cpio.gz)
+	@$(call mkinitramfs,$(B)/initramfs-soak.cpio.gz,/usr/bin/stress-ng)
 
 check: deps stock kernel debug kasan initramfs
 	@$(HARNESS) check
@@ -113,9 +116,7 @@ endif
 wis: initramfs
 	@scripts/deps.sh libhwloc-dev
 	@scripts/wis.sh "$(WIS)" $(B)/wis
-	@TESTS="$$($(MAKE) --no-print-directory -s -C $(OUR_SRC)/tools/testing/selftests/aeration OUTPUT=$(B)/selftests emit-tests)" \
-		scripts/mkinitramfs.sh $(B)/initramfs-wis.cpio.gz $(B)/selftests tools/testing/aeration/guest \
-		$(foreach b,$(WIS_BINS),/wis/$(b)=$(B)/wis/$(b))
+	@$(call mkinitramfs,$(B)/initramfs-wis.cpio.gz,$(foreach b,$(WIS_BINS),/wis/$(b)=$(B)/wis/$(b)))
 
 demo: deps kernel initramfs
 	@$(HARNESS) demo

@@ -8,9 +8,20 @@
  * whose fake device, setup and checks they share.
  */
 
+static struct ctl_table *knob(const char *name)
+{
+	struct ctl_table *t;
+
+	for (t = aeration_sysctls; t < aeration_sysctls +
+	     ARRAY_SIZE(aeration_sysctls); t++)
+		if (t->procname && !strcmp(t->procname, name))
+			return t;
+	return NULL;
+}
+
 static struct ctl_table *order_knob(void)
 {
-	return &aeration_sysctls[0];	/* vm.aeration_order */
+	return knob("aeration_order");
 }
 
 /*
@@ -351,17 +362,6 @@ static void aeration_test_device_raises_order(struct kunit *test)
 	check_all_zones(test);
 	page_reporting_unregister(&fd.info);
 	KUNIT_EXPECT_EQ(test, page_reporting_order, low);
-}
-
-static struct ctl_table *knob(const char *name)
-{
-	struct ctl_table *t;
-
-	for (t = aeration_sysctls; t < aeration_sysctls +
-	     ARRAY_SIZE(aeration_sysctls); t++)
-		if (t->procname && !strcmp(t->procname, name))
-			return t;
-	return NULL;
 }
 
 /*
