@@ -633,9 +633,26 @@ static int aeration_zone(struct zone *zone, struct page_reporting_dev_info *dev,
  * A zone that backs off is passed once per interval (the worker comes
  * back for it until it stops backing off) and reports only raw_min
  * pages, the coldest raw ones, those that stayed free the whole interval;
- * the settle pass leaves it alone.  One that does not reports as it always
- * did: after vm.aeration_delay_ms down to half the high mark, then the
- * rest at the settle pass.
+ * the settle pass leaves it alone.  Between its passes the worker looks
+ * at it every quarter of the idle window, 4 * vm.aeration_delay_ms (at
+ * least AERATION_IDLE_MIN_MS; aeration_idle_window()): once no more was
+ * taken from its raw memory, cut from aerated memory or allocated from
+ * zones of its kind (the per-cpu lists hold THPs too) over a whole
+ * window than the rule above allows over an interval, scaled down to the
+ * window (at least one block), the guest went idle, and the zone stops
+ * backing off at once rather than at the end of an interval of up to
+ * vm.aeration_delay_max_ms (aeration_adapt_idle()).  It keeps its last
+ * verdict of reuse for two windows: if it churns again by then, that was
+ * a pause of its churn, the zone backs off at its next verdict and its
+ * window doubles (up to a quarter of the maximum), until it goes quiet
+ * at a pass or forgets the verdict.  Later, it forgets both.  So the
+ * window outgrows the pauses of a program that churns, and stays short
+ * enough that what an idle guest freed goes back to the host within a
+ * second by default.
+ *
+ * A zone that does not back off reports as it always did: after
+ * vm.aeration_delay_ms down to half the high mark, then the rest at the
+ * settle pass.
  */
 enum aeration_adapt_why {
 	AERATION_ADAPT_REUSE = 0,	/* backed off: "reuse" */
@@ -643,12 +660,56 @@ enum aeration_adapt_why {
 	AERATION_ADAPT_OFF = 2,		/* vm.aeration_adaptive off: "off" */
 	AERATION_ADAPT_MAX = 3,		/* vm.aeration_delay_max_ms lowered */
 	AERATION_ADAPT_GROWTH = 4,	/* reuse, not churn: interval kept */
+	AERATION_ADAPT_IDLE = 5,	/* idle within an interval: "idle" */
 };
+
+#define AERATION_IDLE_MIN_MS	400	/* the shortest idle window */
 
 static unsigned int interval_max(void)
 {
 	return max(READ_ONCE(aeration_delay_ms),
 		   READ_ONCE(aeration_delay_max_ms));
+}
+
+/*
+ * How long @zone, which backs off, must be idle to stop: jiffies.  Four
+ * times vm.aeration_delay_ms, at least AERATION_IDLE_MIN_MS, or what the
+ * zone learned: longer than its churn's pauses.
+ */
+static unsigned long aeration_idle_window(struct zone *zone)
+{
+	unsigned int ms = max_t(unsigned int, 4U * READ_ONCE(aeration_delay_ms),
+				AERATION_IDLE_MIN_MS);
+
+	/* What it learned, within a lowered maximum's bound too. */
+	return msecs_to_jiffies(max(ms, min(zone->aeration.idle_ms,
+					    interval_max() / 4)));
+}
+
+/* Forget what @zone learned of its pauses. */
+static void aeration_idle_forget(struct zone *zone)
+{
+	zone->aeration.idle_ms = 0;
+	zone->aeration.idle_ended = false;
+}
+
+/*
+ * Pages allocated from zones of @zone's kind, from the per-cpu lists too,
+ * which the counts of its free lists do not see (a THP freed and taken
+ * again stays on a CPU's list): a racy sum, for aeration_adapt_idle().
+ */
+static unsigned long aeration_zone_allocs(struct zone *zone)
+{
+	unsigned long sum = 0;
+#ifdef CONFIG_VM_EVENT_COUNTERS
+	enum vm_event_item item = PGALLOC_NORMAL - ZONE_NORMAL + zone_idx(zone);
+	int cpu;
+
+	/* Other CPUs count meanwhile: a sum a few pages off is fine. */
+	for_each_possible_cpu(cpu)
+		sum += data_race(per_cpu(vm_event_states, cpu).event[item]);
+#endif
+	return sum;
 }
 
 /* Start a new interval of @zone's signal here; zone->lock held. */
@@ -659,6 +720,19 @@ static void aeration_adapt_mark(struct zone *zone)
 	zone->aeration.taken_seen = zone->aeration.nr_taken;
 }
 
+/*
+ * Start @zone's idle window here, after a pass (the worker's, not under
+ * zone->lock: the sum over the CPUs is no work for it).  A zone starts
+ * backing off only at a pass, so it always has one by then.
+ */
+static void aeration_idle_mark(struct zone *zone)
+{
+	zone->aeration.idle_since = jiffies;
+	zone->aeration.idle_seen = data_race(zone->aeration.nr_taken) +
+				   data_race(zone->aeration.nr_reused) +
+				   aeration_zone_allocs(zone);
+}
+
 /* Start @zone's signal afresh, not backed off; zone->lock held. */
 static void aeration_adapt_reset(struct zone *zone)
 {
@@ -667,6 +741,7 @@ static void aeration_adapt_reset(struct zone *zone)
 	zone->aeration.reuse_until = jiffies;
 	zone->aeration.reuse_prev = 0;
 	zone->aeration.reported_since = 0;
+	aeration_idle_forget(zone);
 	aeration_adapt_mark(zone);
 }
 
@@ -682,10 +757,50 @@ static void aeration_adapt_set(struct zone *zone, unsigned int ms,
 			     zone->aeration.reported_last, taken);
 	if (ms > old)
 		count_vm_event(AERATION_BACKOFFS);
-	else if (!ms && why == AERATION_ADAPT_QUIET)
+	else if (!ms && (why == AERATION_ADAPT_QUIET ||
+			 why == AERATION_ADAPT_IDLE))
 		count_vm_event(AERATION_BACKOFF_ENDS);
 	/* Read locklessly by __aeration_add() and this worker. */
 	WRITE_ONCE(zone->aeration.interval_ms, ms);
+}
+
+/*
+ * Within an interval of @zone, which backs off: has it been idle for the
+ * idle window?  Idle: no more taken, reused or allocated (per-cpu lists
+ * included) since idle_since, which moves to @now whenever more was,
+ * than the interval's quiet allows (half the high mark) scaled down to
+ * the window, or one block: as strict as the rule at a pass, per unit of
+ * time.  If so, it stops backing off and keeps its last verdict of reuse
+ * for two windows: a churn whose pauses are a little longer than the
+ * window is churn again at its next reuse (aeration_adapt()).  Racy
+ * reads: a count a little late, or the CPUs' sum jumping as a CPU goes
+ * offline (its events move to another), looks busy once at worst.
+ */
+static bool aeration_adapt_idle(struct zone *zone, unsigned long now)
+{
+	unsigned long window = aeration_idle_window(zone), used, quiet;
+	/* Written under zone->lock, not taken here: see above. */
+	unsigned long reused = data_race(zone->aeration.nr_reused);
+	unsigned long taken = data_race(zone->aeration.nr_taken);
+
+	quiet = high_mark(zone) / 2;
+	quiet = min(quiet, mult_frac(quiet, jiffies_to_msecs(window),
+				     max(zone->aeration.interval_ms, 1U)));
+	quiet = max(quiet, 1UL << zone->aeration.order);
+	used = reused + taken + aeration_zone_allocs(zone);
+	if (used - zone->aeration.idle_seen > quiet) {
+		zone->aeration.idle_since = now;
+		zone->aeration.idle_seen = used;
+		return false;
+	}
+	if (time_before(now, zone->aeration.idle_since + window))
+		return false;
+	aeration_adapt_set(zone, 0, AERATION_ADAPT_IDLE,
+			   reused - zone->aeration.reused_seen,
+			   taken - zone->aeration.taken_seen);
+	zone->aeration.idle_ended = true;
+	zone->aeration.idle_until = now + 2 * window;
+	return true;
 }
 
 /*
@@ -703,6 +818,7 @@ static bool aeration_adapt(struct zone *zone, unsigned long *budget)
 	    READ_ONCE(aeration_delay_max_ms) <= READ_ONCE(aeration_delay_ms)) {
 		aeration_adapt_set(zone, 0, AERATION_ADAPT_OFF, 0, 0);
 		zone->aeration.reuse_prev = 0;
+		aeration_idle_forget(zone);
 		*budget = ULONG_MAX;
 		return true;
 	}
@@ -712,11 +828,18 @@ static bool aeration_adapt(struct zone *zone, unsigned long *budget)
 		aeration_adapt_set(zone, max_ms, AERATION_ADAPT_MAX, 0, 0);
 		old = max_ms;
 	}
-	/* Within an interval (not one from long ago, or a wrapped one). */
+	/*
+	 * Within an interval (not one from long ago, or a wrapped one):
+	 * wait for its end, unless the guest went idle meanwhile.
+	 */
 	if (old && time_in_range(now, zone->aeration.next_pass -
 				 msecs_to_jiffies(old),
-				 zone->aeration.next_pass - 1))
-		return false;
+				 zone->aeration.next_pass - 1)) {
+		if (!aeration_adapt_idle(zone, now))
+			return false;
+		*budget = ULONG_MAX;
+		return true;
+	}
 
 	spin_lock_irq(&zone->lock);
 	reused = zone->aeration.nr_reused - zone->aeration.reused_seen;
@@ -726,9 +849,22 @@ static bool aeration_adapt(struct zone *zone, unsigned long *budget)
 	 * Nothing the zone reported can count as reuse any more: an old
 	 * verdict of reuse says nothing about what comes next.
 	 */
-	if (!time_before(now, zone->aeration.reuse_until))
+	if (!time_before(now, zone->aeration.reuse_until)) {
 		zone->aeration.reuse_prev = 0;
+		/* Still backing off: still its churn's pauses. */
+		if (!old)
+			aeration_idle_forget(zone);
+	}
 	spin_unlock_irq(&zone->lock);
+	/*
+	 * Seen idle, and no churn came back within two windows: that was
+	 * no pause, what comes now is new (a program starting).
+	 */
+	if (zone->aeration.idle_ended &&
+	    !time_before(now, zone->aeration.idle_until)) {
+		zone->aeration.reuse_prev = 0;
+		aeration_idle_forget(zone);
+	}
 
 	if (zone->aeration.reported_last &&
 	    reused > max(zone->aeration.reported_last, high_mark(zone)) / 8) {
@@ -748,6 +884,16 @@ static bool aeration_adapt(struct zone *zone, unsigned long *budget)
 			   max_t(unsigned int, old, READ_ONCE(aeration_delay_ms)),
 			   2 * since);
 		ms = clamp_t(unsigned long, ms, 1, max_ms);
+		/*
+		 * Churn again after the zone was seen idle: that was a
+		 * pause, the window was too short for its pauses.
+		 */
+		if (churn && zone->aeration.idle_ended) {
+			zone->aeration.idle_ms =
+				min(2 * jiffies_to_msecs(aeration_idle_window(zone)),
+				    max_ms / 4);
+			zone->aeration.idle_ended = false;
+		}
 		if (churn && ms > old)
 			aeration_adapt_set(zone, ms, AERATION_ADAPT_REUSE,
 					   reused, taken);
@@ -759,6 +905,7 @@ static bool aeration_adapt(struct zone *zone, unsigned long *budget)
 		aeration_adapt_set(zone, 0, AERATION_ADAPT_QUIET, reused,
 				   taken);
 		zone->aeration.reuse_prev = 0;
+		aeration_idle_forget(zone);
 	}
 	*budget = raw_min;
 	if (!zone->aeration.interval_ms)
@@ -789,6 +936,7 @@ static void aeration_adapt_done(struct zone *zone, unsigned long reported)
 	aeration_adapt_mark(zone);
 	aeration_adapt_reported(zone, reported);
 	spin_unlock_irq(&zone->lock);
+	aeration_idle_mark(zone);
 }
 
 /*
@@ -893,19 +1041,32 @@ static bool aeration_settle_drain(struct zone *zone, unsigned long *pcp)
 /*
  * One zone's share of a pass: the settle pass (@settle) or a normal one.
  * A zone that backs off and waits for its interval is left alone; *@due
- * says when to come back for it, at the end of its interval, until it
- * stops backing off.  Return: the device's error.
+ * says when to come back for it, at the end of its interval or a quarter
+ * of the idle window from now, whichever comes first, until it stops
+ * backing off.  A run for that (@look) passes no other zone below its
+ * mark.  *@passed: the zone reported something or stopped backing off.
+ * Return: the device's error.
  */
 static int aeration_pass_zone(struct zone *zone,
 			      struct page_reporting_dev_info *dev, bool settle,
-			      unsigned long *due, bool *have_due)
+			      bool look, unsigned long *due, bool *have_due,
+			      bool *passed)
 {
 	unsigned long budget, floor = high_mark(zone) / 2, when;
+	unsigned int backoff = zone->aeration.interval_ms;
 	unsigned long pcp = 0, reported = 0;
 	bool drain = false, settled = false;
 	int err = 0;
 
 	if (!READ_ONCE(zone->aeration.order))
+		return 0;
+	/*
+	 * A run that is a look at a zone that backs off leaves the others
+	 * alone, unless they passed their mark: a pass every look would
+	 * cut their signal into slices too short to see reuse in.
+	 */
+	if (look && !backoff &&
+	    READ_ONCE(zone->aeration.nr_raw) <= high_mark(zone))
 		return 0;
 	if (!aeration_adapt(zone, &budget))
 		goto wait;
@@ -926,15 +1087,21 @@ static int aeration_pass_zone(struct zone *zone,
 	}
 	err = aeration_zone(zone, dev, budget, floor, NULL, &reported);
 	aeration_adapt_done(zone, reported);
+	/* Reported, or stopped backing off: the settle pass may pay. */
+	if (reported || (backoff && !zone->aeration.interval_ms))
+		*passed = true;
 	if (settled)
 		trace_aeration_settle_zone(zone, pcp, drain, reported);
 wait:
 	/*
-	 * Back for a zone that backs off at the end of its interval: for
-	 * its raw pages, or to see that it went quiet.
+	 * Back for a zone that backs off at the end of its interval, for
+	 * its raw pages or to see that it went quiet, and meanwhile to see
+	 * whether it went idle.
 	 */
 	if (zone->aeration.interval_ms) {
-		when = zone->aeration.next_pass;
+		when = jiffies + max(aeration_idle_window(zone) / 4, 1UL);
+		if (time_before(zone->aeration.next_pass, when))
+			when = zone->aeration.next_pass;
 		if (!*have_due || time_before(when, *due))
 			*due = when;
 		*have_due = true;
@@ -952,7 +1119,7 @@ static void aeration_process(struct work_struct *work)
 {
 	struct page_reporting_dev_info *dev = READ_ONCE(aer.dev);
 	unsigned int settle_ms = READ_ONCE(aeration_settle_ms);
-	bool failed = false, settle, have_due = false;
+	bool failed = false, settle, have_due = false, passed = false;
 	unsigned long due = 0, delay = 0, now;
 	struct zone *zone;
 	int old, next;
@@ -985,7 +1152,9 @@ static void aeration_process(struct work_struct *work)
 	}
 	mutex_lock(&aeration_pass_mutex);
 	for_each_populated_zone(zone) {
-		if (aeration_pass_zone(zone, dev, settle, &due, &have_due)) {
+		if (aeration_pass_zone(zone, dev, settle,
+				       !settle && old == AERATION_DEFERRED,
+				       &due, &have_due, &passed)) {
 			failed = true;
 			break;
 		}
@@ -1011,17 +1180,19 @@ static void aeration_process(struct work_struct *work)
 	 * After a requested pass, the settle pass: even with nothing raw
 	 * left, as what the per-cpu lists hold reaches the buddy lists by
 	 * pcp high decay, below the mark.  Each requested pass puts it off
-	 * again; a pass for a zone that backs off does not.  Such a zone
-	 * wants a pass when its interval ends, if that comes first; a
-	 * request brings either forward.  Queued before the state
+	 * again; a pass for a zone that backs off does not, and a deferred
+	 * one that reported nothing and ended no backoff (a look at such a
+	 * zone) needs none.  Such a zone wants a pass when its interval
+	 * ends, or a look at it (aeration_adapt_idle()), if that comes
+	 * first; a request brings either forward.  Queued before the state
 	 * says so, so that a request after that finds it queued.  It cannot
 	 * run before this returns (a work item does not run twice at once).
 	 */
 	now = jiffies;
 	if (!settle_ms || !aeration_room()) {
 		aer.settle_pending = false;
-	} else if (!settle &&
-		   (old != AERATION_DEFERRED || !aer.settle_pending)) {
+	} else if (!settle && (old != AERATION_DEFERRED ||
+			       (passed && !aer.settle_pending))) {
 		aer.settle_at = now + msecs_to_jiffies(settle_ms);
 		aer.settle_pending = true;
 	}

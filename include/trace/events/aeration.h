@@ -76,7 +76,8 @@ TRACE_EVENT(aeration_settle_zone,
 /*
  * A zone's reporting interval changed (mm/page_reporting.c, "Adaptive
  * reporting"): from old_ms to new_ms (0: not backed off) because of why
- * (reuse, quiet, off, or max: the maximum was lowered); reused: pages cut
+ * (reuse; quiet, at a pass, or idle, between passes; off; max: the maximum
+ * was lowered; growth: reuse, interval kept); reused: pages cut
  * from aerated ones since its last pass, against reported_last, its last
  * report; taken: raw pages taken meanwhile.
  */
@@ -113,7 +114,8 @@ TRACE_EVENT(aeration_adapt,
 	TP_printk("nid=%d zid=%d old_ms=%u new_ms=%u why=%s reused=%lu reported_last=%lu taken=%lu",
 		  __entry->nid, __entry->zid, __entry->old_ms, __entry->new_ms,
 		  __print_symbolic(__entry->why, { 0, "reuse" }, { 1, "quiet" },
-				   { 2, "off" }, { 3, "max" }, { 4, "growth" }),
+				   { 2, "off" }, { 3, "max" }, { 4, "growth" },
+				   { 5, "idle" }),
 		  __entry->reused, __entry->reported_last, __entry->taken)
 );
 
