@@ -636,8 +636,8 @@ static int aeration_zone(struct zone *zone, struct page_reporting_dev_info *dev,
  * the settle pass leaves it alone.  Between its passes the worker looks
  * at it every quarter of the idle window, 4 * vm.aeration_delay_ms (at
  * least AERATION_IDLE_MIN_MS; aeration_idle_window()): once no more was
- * taken from its raw memory, cut from aerated memory or allocated from
- * zones of its kind (the per-cpu lists hold THPs too) over a whole
+ * taken from its raw memory, cut from aerated memory, allocated from
+ * zones of its kind (the per-cpu lists hold THPs too) or freed over a whole
  * window than the rule above allows over an interval, scaled down to the
  * window (at least one block), the guest went idle, and the zone stops
  * backing off at once rather than at the end of an interval of up to
@@ -696,7 +696,9 @@ static void aeration_idle_forget(struct zone *zone)
 /*
  * Pages allocated from zones of @zone's kind, from the per-cpu lists too,
  * which the counts of its free lists do not see (a THP freed and taken
- * again stays on a CPU's list): a racy sum, for aeration_adapt_idle().
+ * again stays on a CPU's list), and pages freed anywhere (a program
+ * unmapping its memory is not idle either, however long that takes): a
+ * racy sum, for aeration_adapt_idle().
  */
 static unsigned long aeration_zone_allocs(struct zone *zone)
 {
@@ -706,8 +708,11 @@ static unsigned long aeration_zone_allocs(struct zone *zone)
 	int cpu;
 
 	/* Other CPUs count meanwhile: a sum a few pages off is fine. */
-	for_each_possible_cpu(cpu)
-		sum += data_race(per_cpu(vm_event_states, cpu).event[item]);
+	for_each_possible_cpu(cpu) {
+		struct vm_event_state *ev = &per_cpu(vm_event_states, cpu);
+
+		sum += data_race(ev->event[item]) + data_race(ev->event[PGFREE]);
+	}
 #endif
 	return sum;
 }
@@ -766,8 +771,8 @@ static void aeration_adapt_set(struct zone *zone, unsigned int ms,
 
 /*
  * Within an interval of @zone, which backs off: has it been idle for the
- * idle window?  Idle: no more taken, reused or allocated (per-cpu lists
- * included) since idle_since, which moves to @now whenever more was,
+ * idle window?  Idle: no more taken, reused, allocated (per-cpu lists
+ * included) or freed since idle_since, which moves to @now whenever more was,
  * than the interval's quiet allows (half the high mark) scaled down to
  * the window, or one block: as strict as the rule at a pass, per unit of
  * time.  If so, it stops backing off and keeps its last verdict of reuse
