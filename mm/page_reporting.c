@@ -707,10 +707,10 @@ static unsigned long aeration_zone_allocs(struct zone *zone)
 	enum vm_event_item item = PGALLOC_NORMAL - ZONE_NORMAL + zone_idx(zone);
 	int cpu;
 
-	/* Other CPUs count meanwhile: a sum a few pages off is fine. */
 	for_each_possible_cpu(cpu) {
 		struct vm_event_state *ev = &per_cpu(vm_event_states, cpu);
 
+		/* Other CPUs count meanwhile: a few pages off is fine. */
 		sum += data_race(ev->event[item]) + data_race(ev->event[PGFREE]);
 	}
 #endif
@@ -733,8 +733,9 @@ static void aeration_adapt_mark(struct zone *zone)
 static void aeration_idle_mark(struct zone *zone)
 {
 	zone->aeration.idle_since = jiffies;
-	zone->aeration.idle_seen = data_race(zone->aeration.nr_taken) +
-				   data_race(zone->aeration.nr_reused) +
+	/* Counts taken under zone->lock, read without: a little late. */
+	zone->aeration.idle_seen = data_race(zone->aeration.nr_taken +
+					     zone->aeration.nr_reused) +
 				   aeration_zone_allocs(zone);
 }
 
@@ -786,6 +787,7 @@ static bool aeration_adapt_idle(struct zone *zone, unsigned long now)
 	unsigned long window = aeration_idle_window(zone), used, quiet;
 	/* Written under zone->lock, not taken here: see above. */
 	unsigned long reused = data_race(zone->aeration.nr_reused);
+	/* The same. */
 	unsigned long taken = data_race(zone->aeration.nr_taken);
 
 	quiet = high_mark(zone) / 2;

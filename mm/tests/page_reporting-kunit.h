@@ -793,7 +793,7 @@ static void aeration_test_pageblock_isolation(struct kunit *test)
 	struct zone *zone = NULL;
 	bool iso_aerated, back_aerated;
 	struct page *p = NULL;
-	int try;
+	int try, err;
 
 	aeration_high_wmark = 1;
 	aeration_delay_ms = 0;
@@ -810,9 +810,9 @@ static void aeration_test_pageblock_isolation(struct kunit *test)
 	pfn = page_to_pfn(p);
 	for (try = 0; try < 3; try++) {
 		raw_before = READ_ONCE(zone->aeration.nr_raw);
-		KUNIT_ASSERT_EQ(test, start_isolate_page_range(pfn,
-					pfn + (1UL << top), MIGRATE_MOVABLE,
-					0, GFP_KERNEL), 0);
+		err = start_isolate_page_range(pfn, pfn + (1UL << top),
+					       MIGRATE_MOVABLE, 0, GFP_KERNEL);
+		KUNIT_ASSERT_EQ(test, err, 0);
 		spin_lock_irq(&zone->lock);
 		iso_aerated = PageBuddy(p) && PageReported(p) &&
 			      get_pageblock_migratetype(p) == MIGRATE_ISOLATE;
