@@ -694,13 +694,13 @@ static void aeration_idle_forget(struct zone *zone)
 }
 
 /*
- * Pages allocated from zones of @zone's kind, from the per-cpu lists too,
- * which the counts of its free lists do not see (a THP freed and taken
- * again stays on a CPU's list), and pages freed anywhere (a program
- * unmapping its memory is not idle either, however long that takes): a
- * racy sum, for aeration_adapt_idle().
+ * Activity of @zone: pages allocated from zones of its kind, from the
+ * per-cpu lists too, which the counts of its free lists do not see (a
+ * THP freed and taken again stays on a CPU's list), and pages freed
+ * anywhere (a program unmapping its memory is not idle either, however
+ * long that takes): a racy sum, for aeration_adapt_idle().
  */
-static unsigned long aeration_zone_allocs(struct zone *zone)
+static unsigned long aeration_zone_activity(struct zone *zone)
 {
 	unsigned long sum = 0;
 #ifdef CONFIG_VM_EVENT_COUNTERS
@@ -736,7 +736,7 @@ static void aeration_idle_mark(struct zone *zone)
 	/* Counts taken under zone->lock, read without: a little late. */
 	zone->aeration.idle_seen = data_race(zone->aeration.nr_taken +
 					     zone->aeration.nr_reused) +
-				   aeration_zone_allocs(zone);
+				   aeration_zone_activity(zone);
 }
 
 /* Start @zone's signal afresh, not backed off; zone->lock held. */
@@ -794,7 +794,7 @@ static bool aeration_adapt_idle(struct zone *zone, unsigned long now)
 	quiet = min(quiet, mult_frac(quiet, jiffies_to_msecs(window),
 				     max(zone->aeration.interval_ms, 1U)));
 	quiet = max(quiet, 1UL << zone->aeration.order);
-	used = reused + taken + aeration_zone_allocs(zone);
+	used = reused + taken + aeration_zone_activity(zone);
 	if (used - zone->aeration.idle_seen > quiet) {
 		zone->aeration.idle_since = now;
 		zone->aeration.idle_seen = used;
