@@ -32,7 +32,7 @@ DEBUG_FRAG := kconfig/guest.config kconfig/debug.config
 # Debian's python3, whatever else is on PATH: the plots use its matplotlib.
 HARNESS    := /usr/bin/python3 tools/testing/aeration/run.py --build $(B)
 
-.PHONY: all deps base tree kernel stock debug kasan initramfs check demo bench soak wis \
+.PHONY: all deps base tree kernel stock debug kasan initramfs check demo bench soak wis qemu \
 	clean distclean checkpatch sparse kunit-loop series matrix
 all: kernel
 
@@ -85,7 +85,7 @@ initramfs: tree
 	@$(call mkinitramfs,$(B)/initramfs.cpio.gz)
 	@$(call mkinitramfs,$(B)/initramfs-soak.cpio.gz,/usr/bin/stress-ng)
 
-check: deps stock kernel debug kasan initramfs
+check: deps stock kernel debug kasan initramfs qemu
 	@$(HARNESS) check
 
 # The KUnit boot N times in a row (default 30), for flakes; not in check.
@@ -100,10 +100,18 @@ soak: deps debug initramfs
 # SCENARIOS="churn reclaim" runs only those (all by default); LEAN=1 leaves
 # out the control configurations no goal compares; WIS=CHECKOUT adds
 # will-it-scale's page fault tests, built from that checkout.
-bench: deps stock kernel initramfs $(if $(WIS),wis)
+bench: deps stock kernel initramfs qemu $(if $(WIS),wis)
 	@$(HARNESS) bench --reps $(or $(REPS),5) $(if $(LEAN),--lean) \
 		$(if $(WIS),--wis $(B)/initramfs-wis.cpio.gz) \
 		--out $(B)/bench $(SCENARIOS)
+
+# Our QEMU: patches/qemu on the host version's source, x86_64 only, in
+# build/qemu/qemu-system-x86_64.  Debian's stays the host everywhere else.
+qemu: deps
+	@scripts/deps.sh $(QEMU_BUILD_DEPS)
+	@scripts/qemu.sh $(B)/dl/$(QEMU_ORIG) $(QEMU_ORIG_SHA256) \
+		$(HOST_MIRROR)/pool/main/q/qemu/$(QEMU_ORIG) patches/qemu \
+		$(B)/src/qemu $(B)/qemu
 
 # will-it-scale's page_fault1-3 (processes, threads) from the checkout
 # WIS names, in an initramfs of their own (with libhwloc) at /wis.

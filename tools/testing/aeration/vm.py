@@ -19,6 +19,8 @@ import time
 QEMU = shutil.which("qemu-system-x86_64") or "qemu-system-x86_64"
 
 # Console lines that fail a run whatever the test says.
+QEMU_FIRMWARE = ("/usr/share/seabios", "/usr/lib/ipxe/qemu", "/usr/share/qemu")
+
 SPLAT = re.compile(
     r"Kernel panic|Oops[:\s]|BUG:|WARNING:|cut here|KASAN|UBSAN|"
     r"DEBUG_LOCKS_WARN_ON|INFO: lockdep|list_(add|del) corruption|"
@@ -149,8 +151,15 @@ class Guest:
     def __init__(self, kernel, initrd, rundir, name, mem_mib=2048, smp=2,
                  reporting=True, hinting=False, balloon=True, cmdline=None,
                  incoming=None, extra=None, echo_console=False,
-                 control=False, deflate_on_oom=False, shape=None):
+                 control=False, deflate_on_oom=False, shape=None,
+                 qemu=None, balloon_props=(), cgroup=None):
         self.kernel, self.initrd = kernel, initrd
+        # A cgroup directory (v1 or v2) QEMU runs in from its first page.
+        self.cgroup = cgroup
+        # Another QEMU binary (make qemu's) and more virtio-balloon
+        # properties ("name=value") it knows.
+        self.qemu = qemu or QEMU
+        self.balloon_props = list(balloon_props)
         self.dir = os.path.join(rundir, name)
         self.name = name
         self.mem_mib, self.smp = mem_mib, smp
@@ -189,7 +198,11 @@ class Guest:
                   "no_timer_check", "tsc=reliable"]
         # Later parameters win: the caller's loglevel overrides ours.
         append += ["%s=%s" % kv for kv in self.cmdline.items()]
-        argv = [QEMU, "-accel", "tcg,thread=multi", "-cpu", "max",
+        # Our QEMU (make qemu) runs from its build directory, where it
+        # looks for firmware in that tree only: Debian's packages have it.
+        fw = [] if self.qemu == QEMU else [
+            a for d in QEMU_FIRMWARE for a in ("-L", d)]
+        argv = [self.qemu] + fw + ["-accel", "tcg,thread=multi", "-cpu", "max",
                 "-smp", self.smp_arg, "-m", self.mem_arg,
                 "-nodefaults", "-display", "none", "-no-reboot",
                 "-kernel", self.kernel, "-initrd", self.initrd,
@@ -208,6 +221,7 @@ class Guest:
                 dev += ",free-page-reporting=on"
             if self.deflate_on_oom:
                 dev += ",deflate-on-oom=on"
+            dev += "".join("," + p for p in self.balloon_props)
             if self.hinting:
                 argv += ["-object", "iothread,id=io0"]
                 dev += ",free-page-hint=on,iothread=io0"
@@ -228,6 +242,10 @@ class Guest:
         self.console.start()
         self.data.start()
         self.t_start = time.monotonic()
+        if self.cgroup:
+            # Join before exec, so that every page QEMU touches is charged.
+            argv = ["/bin/sh", "-c", 'echo $$ > "$0/cgroup.procs" && '
+                    'exec "$@"', self.cgroup] + argv
         self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL,
                                      stdout=self.stderr, stderr=self.stderr)
         try:
