@@ -489,7 +489,13 @@ static void hint_putback(struct hint_round *r, struct hint_batch *b,
 		blk = &b->blk[i];
 		if (blk->fresh && applied)
 			hint_map_mark(r->map, page_to_pfn(blk->page), blk->order);
-		aeration_putback_range(blk->page, blk->order, blk->aerated);
+		/*
+		 * Never known zero: on a migration's destination a hinted
+		 * page holds whatever an earlier pass sent, or nothing.
+		 */
+		aeration_putback_range(blk->page, blk->order,
+				       blk->aerated ? AERATION_PUT_AERATED :
+						      AERATION_PUT_RAW);
 		if (blk->quiet)
 			hint_map_unchange(r->map, page_to_pfn(blk->page),
 					  blk->order);

@@ -106,6 +106,7 @@ static struct {
 	unsigned long settle_at;	/* jiffies */
 	unsigned int order;		/* the order zones are tracked from */
 	unsigned long settles;		/* settle passes run */
+	bool zeroes;			/* dev's reports known zero: page_zeroed_enable() */
 } aer;
 
 static DEFINE_MUTEX(aeration_mutex);
@@ -491,7 +492,8 @@ out:
  * aeration_putback_range - return an isolated free page to the free lists
  * @page: first page, taken with __isolate_free_page()
  * @order: its order
- * @aerated: it goes back aerated
+ * @how: AERATION_PUT_AERATED if it goes back aerated, with
+ *	AERATION_PUT_ZEROED if it also reads zero (known zero)
  *
  * A page larger than a pageblock goes back whole if its pageblocks still
  * share one type (__isolate_free_page() made mergeable ones MOVABLE; CMA
@@ -503,7 +505,7 @@ out:
  * merge again where their types allow.  zone->lock must be held.
  */
 void aeration_putback_range(struct page *page, unsigned int order,
-			    bool aerated)
+			    unsigned int how)
 {
 	int mt = get_pageblock_migratetype(page);
 	unsigned int piece = order;
@@ -520,12 +522,12 @@ void aeration_putback_range(struct page *page, unsigned int order,
 	for (done = 0; done < (1UL << order); done += 1UL << piece)
 		aeration_putback_page(page + done, piece,
 				      get_pageblock_migratetype(page + done),
-				      aerated);
+				      how);
 }
 
-/* Give the batch back to the free lists: aerated if it was reported. */
+/* Give the batch back to the free lists, as @how says (above). */
 static unsigned long aeration_return(struct zone *zone, unsigned int n,
-				     bool aerated)
+				     unsigned int how)
 {
 	unsigned long pages = 0;
 	unsigned int i;
@@ -533,7 +535,7 @@ static unsigned long aeration_return(struct zone *zone, unsigned int n,
 	for (i = 0; i < n; i++) {
 		unsigned int order = get_order(aer.sgl[i].length);
 
-		aeration_putback_range(sg_page(&aer.sgl[i]), order, aerated);
+		aeration_putback_range(sg_page(&aer.sgl[i]), order, how);
 		pages += 1UL << order;
 	}
 	return pages;
@@ -552,7 +554,7 @@ static int aeration_zone(struct zone *zone, struct page_reporting_dev_info *dev,
 	unsigned int max = min_t(unsigned int, READ_ONCE(aeration_batch),
 				 min(dev_capacity(dev), AERATION_BATCH_MAX));
 	unsigned long pages;
-	unsigned int n, order;
+	unsigned int n, order, how;
 	u64 t0, dt;
 	int err;
 
@@ -574,9 +576,22 @@ static int aeration_zone(struct zone *zone, struct page_reporting_dev_info *dev,
 		err = dev->report(dev, aer.sgl, n);
 		dt = ktime_get_ns() - t0;
 
+		/* Reported; known zero too if the device said so and may. */
+		if (WARN_ON_ONCE(err > 0 && err != PAGE_REPORTING_ZEROED))
+			err = -EINVAL;
+		how = AERATION_PUT_RAW;
+		if (err >= 0) {
+			how = AERATION_PUT_AERATED;
+			if (err == PAGE_REPORTING_ZEROED && READ_ONCE(aer.zeroes) &&
+			    READ_ONCE(page_zeroed_ok))
+				how |= AERATION_PUT_ZEROED;
+			err = 0;
+		}
 		spin_lock_irq(&zone->lock);
-		pages = aeration_return(zone, n, !err);
+		pages = aeration_return(zone, n, how);
 		spin_unlock_irq(&zone->lock);
+		if (how & AERATION_PUT_ZEROED)
+			count_vm_events(AERATION_PAGES_ZEROED, pages);
 
 		trace_aeration_batch(zone, order, n, pages, dt, err);
 		if (err)
@@ -1229,7 +1244,10 @@ out:
  * @prdev: the device; report must be set
  *
  * Only one device at a time.  Every free page of a tracked order starts out
- * raw, so the worker soon reports all free memory.
+ * raw, so the worker soon reports all free memory.  A device that sets
+ * zeroes_reported may say that what it took reads zero
+ * (PAGE_REPORTING_ZEROED), which the allocator then need not zero again,
+ * unless it refuses (page_zeroed_enable()).
  *
  * Return: 0, -EINVAL for a bad @prdev, -EBUSY if a device is registered,
  * -ENOMEM.
@@ -1264,11 +1282,24 @@ int page_reporting_register(struct page_reporting_dev_info *prdev)
 
 	static_branch_enable_cpuslocked(&page_reporting_enabled);
 	aeration_apply_order(page_reporting_order);
-	pr_info("reporting free pages of order >= %u, %u ranges a batch\n",
-		page_reporting_order, min_t(unsigned int, aeration_batch, cap));
 out:
 	aeration_unlock();
-	return err;
+	if (err)
+		return err;
+	/*
+	 * Known-zero pages once registered (the first batches just go back
+	 * unmarked), outside the CPU hotplug lock: that flips a static key.
+	 */
+	if (prdev->zeroes_reported && page_zeroed_enable()) {
+		aeration_lock();
+		if (aer.dev == prdev)
+			WRITE_ONCE(aer.zeroes, true);
+		aeration_unlock();
+	}
+	pr_info("reporting free pages of order >= %u, %u ranges a batch%s\n",
+		page_reporting_order, min_t(unsigned int, aeration_batch, cap),
+		READ_ONCE(aer.zeroes) ? ", the device zeroes them" : "");
+	return 0;
 }
 EXPORT_SYMBOL_GPL(page_reporting_register);
 
@@ -1294,6 +1325,7 @@ void page_reporting_unregister(struct page_reporting_dev_info *prdev)
 	cancel_delayed_work_sync(&aer.work);
 	static_branch_disable_cpuslocked(&page_reporting_enabled);
 	WRITE_ONCE(aer.dev, NULL);
+	WRITE_ONCE(aer.zeroes, false);
 	WRITE_ONCE(aer.paused, false);
 	kfree(aer.sgl);
 	aer.sgl = NULL;
@@ -1814,4 +1846,5 @@ subsys_initcall(aeration_init);
 #ifdef CONFIG_PAGE_REPORTING_KUNIT_TEST
 #include "tests/page_reporting-kunit.h"
 #include "tests/page_reporting-limits-kunit.h"
+#include "tests/page_zeroed-kunit.h"
 #endif

@@ -28,6 +28,11 @@
 
 #include "internal.h"
 
+/* How an isolated page goes back (aeration_putback_range() and _page()). */
+#define AERATION_PUT_RAW	0
+#define AERATION_PUT_AERATED	BIT(0)	/* the host has it */
+#define AERATION_PUT_ZEROED	BIT(1)	/* and it reads zero: known zero */
+
 #ifdef CONFIG_PAGE_REPORTING
 DECLARE_STATIC_KEY_FALSE(page_reporting_enabled);
 extern unsigned int page_reporting_order;
@@ -99,12 +104,12 @@ static inline bool aeration_wmark_room(struct zone *zone, unsigned int order,
 }
 
 void aeration_putback_range(struct page *page, unsigned int order,
-			    bool aerated);
+			    unsigned int how);
 /* page_hinting.c: no reporting while the host migrates us. */
 void page_reporting_hold(bool hold);
 /* page_alloc.c: give back a page the worker isolated. */
 void aeration_putback_page(struct page *page, unsigned int order, int mt,
-			   bool aerated);
+			   unsigned int how);
 
 /*
  * An allocation of @order was cut from an aerated page of @zone (locked).
@@ -168,7 +173,7 @@ static inline void page_reporting_hold(bool hold)
 
 /* Never reached: no page is aerated without CONFIG_PAGE_REPORTING. */
 static inline void aeration_putback_page(struct page *page, unsigned int order,
-					 int mt, bool aerated)
+					 int mt, unsigned int how)
 {
 	__putback_isolated_page(page, order, mt);
 }

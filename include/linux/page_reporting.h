@@ -18,12 +18,21 @@
 /* Ranges in one report when the device does not say (->capacity 0). */
 #define PAGE_REPORTING_CAPACITY		32
 
+/*
+ * ->report() returns this (> 0) when the host has finished with the pages
+ * and every one of them now reads zero (it discarded them): the allocator
+ * then need not zero them again (known-zero free pages, mm/page_alloc.c).
+ * Only a device that sets ->zeroes_reported may.
+ */
+#define PAGE_REPORTING_ZEROED		1
+
 struct page_reporting_dev_info {
 	/*
 	 * Report @nents free ranges in @sg to the host.  May sleep.  The
 	 * pages are owned by the caller until this returns; return 0 once
-	 * the host has finished with them, or a negative errno if they were
-	 * not reported (they then stay raw and are offered again later).
+	 * the host has finished with them (PAGE_REPORTING_ZEROED if they
+	 * also read zero now), or a negative errno if they were not reported
+	 * (they then stay raw and are offered again later).
 	 */
 	int (*report)(struct page_reporting_dev_info *prdev,
 		      struct scatterlist *sg, unsigned int nents);
@@ -38,6 +47,13 @@ struct page_reporting_dev_info {
 
 	/* Most ranges one call may carry; 0: PAGE_REPORTING_CAPACITY. */
 	unsigned int capacity;
+
+	/*
+	 * ->report() may return PAGE_REPORTING_ZEROED.  Set before
+	 * page_reporting_register(); the allocator may refuse (page
+	 * poisoning, hibernation), and then treats it as 0.
+	 */
+	bool zeroes_reported;
 };
 
 /* Tear-down and bring-up for page reporting devices */

@@ -10,6 +10,8 @@
 #include <linux/completion.h>
 #include <linux/delay.h>
 #include <linux/gfp.h>
+#include <linux/highmem.h>
+#include <linux/kasan.h>
 #include <linux/kthread.h>
 
 #include "page_reporting-kunit-util.h"
@@ -17,6 +19,12 @@
 struct fake_dev {
 	struct page_reporting_dev_info info;
 	int err;			/* what report() returns */
+	/*
+	 * Fill every page reported with @fill (0: clear it) and say it
+	 * reads zero (PAGE_REPORTING_ZEROED): a device that lies if @fill.
+	 */
+	bool zero;
+	u8 fill;
 	unsigned int calls;
 	unsigned int max_nents;
 	unsigned int bad;		/* pages that were not isolated */
@@ -40,6 +48,23 @@ struct fake_dev {
 	unsigned long settle_pages;
 };
 
+/* Write isolated free pages as a host would: mapped, not instrumented. */
+static void fake_fill(struct page *page, unsigned int nr, u8 fill)
+{
+	unsigned int n;
+
+	debug_pagealloc_map_pages(page, nr);
+	kasan_disable_current();
+	for (n = 0; n < nr; n++) {
+		void *addr = kmap_local_page(page + n);
+
+		memset(addr, fill, PAGE_SIZE);
+		kunmap_local(addr);
+	}
+	kasan_enable_current();
+	debug_pagealloc_unmap_pages(page, nr);
+}
+
 static int fake_report(struct page_reporting_dev_info *info, struct scatterlist *sg,
 		       unsigned int nents)
 {
@@ -54,8 +79,11 @@ static int fake_report(struct page_reporting_dev_info *info, struct scatterlist 
 
 		/* Isolated: off the free lists, not handed to anyone. */
 		if (PageBuddy(page) || page_count(page) || PageReported(page) ||
+		    PageZeroed(page) ||
 		    s->length < (PAGE_SIZE << page_reporting_order))
 			fd->bad++;
+		if (fd->zero)
+			fake_fill(page, s->length >> PAGE_SHIFT, fd->fill);
 		fd->pages += s->length >> PAGE_SHIFT;
 		if (READ_ONCE(aer.settles) > fd->settles0)
 			fd->settle_pages += s->length >> PAGE_SHIFT;
@@ -74,6 +102,8 @@ static int fake_report(struct page_reporting_dev_info *info, struct scatterlist 
 		complete(&fd->entered);
 		wait_for_completion(fd->gate);
 	}
+	if (fd->zero && !fd->err)
+		return PAGE_REPORTING_ZEROED;
 	return fd->err;
 }
 
@@ -509,7 +539,7 @@ static bool report_half(struct kunit *test, struct fake_dev *fd,
 	spin_lock_irq(&zone->lock);
 	if (PageBuddy(p) && buddy_order(p) == half &&
 	    __isolate_free_page(p, half))
-		aeration_putback_range(p, half, false);
+		aeration_putback_range(p, half, AERATION_PUT_RAW);
 	spin_unlock_irq(&zone->lock);
 	run_worker();
 	WRITE_ONCE(fd->watch, NULL);
@@ -554,8 +584,10 @@ static int merge_halves(struct page *p, struct page *b, unsigned int half,
 
 	spin_lock_irq(&zone->lock);
 	rr = cpu_event(AERATION_PAGES_REREPORTED);
-	aeration_putback_page(p, half, get_pageblock_migratetype(p), p_aerated);
-	aeration_putback_page(b, half, get_pageblock_migratetype(b), b_aerated);
+	aeration_putback_page(p, half, get_pageblock_migratetype(p),
+			      p_aerated ? AERATION_PUT_AERATED : AERATION_PUT_RAW);
+	aeration_putback_page(b, half, get_pageblock_migratetype(b),
+			      b_aerated ? AERATION_PUT_AERATED : AERATION_PUT_RAW);
 	*rereported = cpu_event(AERATION_PAGES_REREPORTED) - rr;
 	if (PageBuddy(p) && buddy_order(p) == half + 1) {
 		ret = PageReported(p);
@@ -694,7 +726,7 @@ static void aeration_test_merge_split(struct kunit *test)
 	if (merged >= 0) {
 		spin_lock_irq(&zone->lock);
 		aeration_putback_page(p, top, get_pageblock_migratetype(p),
-				      false);
+				      AERATION_PUT_RAW);
 		spin_unlock_irq(&zone->lock);
 	}
 
@@ -741,7 +773,7 @@ static void aeration_test_tail_free(struct kunit *test)
 	}
 	for (i = 0; i < (1U << top); i++)
 		set_page_count(p + i, 0);
-	aeration_putback_page(p, top, mt, false);
+	aeration_putback_page(p, top, mt, AERATION_PUT_RAW);
 	next = last_raw(zone, top, mt);
 	reported = PageReported(p);
 	spin_unlock_irq(&zone->lock);

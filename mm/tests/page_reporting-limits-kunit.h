@@ -59,7 +59,7 @@ static void aeration_test_top_order_putback(struct kunit *test)
 		kunit_skip(test, "no free order-%u block", top);
 	}
 	spin_lock_irq(&zone->lock);
-	aeration_putback_range(page, top, true);
+	aeration_putback_range(page, top, AERATION_PUT_AERATED);
 	whole = PageBuddy(page) && buddy_order(page) == top;
 	aerated = whole && PageReported(page);
 	spin_unlock_irq(&zone->lock);

@@ -3,6 +3,7 @@
 #ifndef AERATION_UTIL_H
 #define AERATION_UTIL_H
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -160,6 +161,41 @@ static inline int hog(size_t mib)
 	char *p = grab(mib);
 
 	return p ? munmap(p, mib << 20) : -1;
+}
+
+#define BALLOON_DRV "/sys/bus/virtio/drivers/virtio_balloon"
+
+/*
+ * The virtio-balloon device's negotiated features, as sysfs shows them
+ * (one '0' or '1' per bit, bit 0 first): 0, or -1 if none is bound.
+ */
+static inline int balloon_features_read(char *out, size_t len)
+{
+	char path[512];
+	struct dirent *de;
+	DIR *d = opendir(BALLOON_DRV);
+	FILE *f = NULL;
+
+	if (!d)
+		return -1;
+	while ((de = readdir(d))) {
+		if (strncmp(de->d_name, "virtio", 6))
+			continue;
+		snprintf(path, sizeof(path), BALLOON_DRV "/%s/features",
+			 de->d_name);
+		f = fopen(path, "r");
+		break;
+	}
+	closedir(d);
+	if (!f)
+		return -1;
+	if (!fgets(out, len, f)) {
+		fclose(f);
+		return -1;
+	}
+	fclose(f);
+	out[strcspn(out, "\n")] = '\0';
+	return 0;
 }
 
 #define ZONES_FILE	"/sys/kernel/debug/aeration/zones"

@@ -11,37 +11,7 @@
 #include <string.h>
 
 #include "../kselftest.h"
-
-#define BALLOON_DRV "/sys/bus/virtio/drivers/virtio_balloon"
-
-static int read_features(char *out, size_t len)
-{
-	char path[512];
-	struct dirent *de;
-	DIR *d = opendir(BALLOON_DRV);
-	FILE *f = NULL;
-
-	if (!d)
-		return -1;
-	while ((de = readdir(d))) {
-		if (strncmp(de->d_name, "virtio", 6))
-			continue;
-		snprintf(path, sizeof(path), BALLOON_DRV "/%s/features",
-			 de->d_name);
-		f = fopen(path, "r");
-		break;
-	}
-	closedir(d);
-	if (!f)
-		return -1;
-	if (!fgets(out, len, f)) {
-		fclose(f);
-		return -1;
-	}
-	fclose(f);
-	out[strcspn(out, "\n")] = '\0';
-	return 0;
-}
+#include "aeration_util.h"
 
 int main(void)
 {
@@ -52,7 +22,7 @@ int main(void)
 	ksft_print_header();
 	ksft_set_plan(2);
 
-	bound = read_features(feat, sizeof(feat)) == 0;
+	bound = balloon_features_read(feat, sizeof(feat)) == 0;
 	ksft_test_result(bound, "virtio-balloon device bound\n");
 	if (!bound) {
 		ksft_test_result_skip("negotiated features\n");
