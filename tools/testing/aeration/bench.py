@@ -19,6 +19,7 @@ import time
 from scenarios import MIB, Reclaim
 from vm import QEMU, Guest, GuestError, RssSampler
 import tests
+import tests_host
 
 RECLAIM_HOG_MIB = 1536
 RECLAIM_LATER_S = 30        # "RSS 30 s later"
@@ -90,11 +91,13 @@ def _run_to_exit(g, timeout):
         g.stop()
 
 
-def pf1_run(ctx, kernel, name, balloon, reporting, seconds, tasks):
+def pf1_run(ctx, kernel, name, balloon, reporting, seconds, tasks,
+            host=None):
     g = Guest(kernel, ctx.initrd, ctx.rundir, name, balloon=balloon,
               reporting=reporting,
               cmdline={"scenario": "pf1", "pf1_s": seconds,
-                       "pf1_tasks": ",".join(str(t) for t in tasks)})
+                       "pf1_tasks": ",".join(str(t) for t in tasks)},
+              **_host_kw(ctx, host))
     rc = _run_to_exit(g, 120 + 3 * seconds * len(tasks))
     out = {}
     for line in g.data_lines():
@@ -148,6 +151,72 @@ def _qemu_faults_cpu(g):
             os.sysconf("SC_CLK_TCK"))
 
 
+# Issue 14's host modes: our QEMU (make qemu) freeing reported ranges with
+# MADV_FREE, or discarding them and saying that they read zero.  Debian's
+# QEMU (no host mode) discards them and says nothing.
+HOST_LAZY = "lazy"
+HOST_ZERO = "known zero"
+HOST_PROPS = {HOST_LAZY: ["free-page-reporting-lazy=on"],
+              HOST_ZERO: ["x-free-page-reporting-init=on"]}
+ALLOC_MIB = 1024            # the known-zero RFC's measure: 1 GiB
+ALLOC_ROUNDS = 3
+
+
+def _host_cfg(host):
+    """The configuration's name for ours on a host mode."""
+    return "aeration + reporting, %s host" % host
+
+
+def _host_kw(ctx, host):
+    """Guest() arguments for a host mode (None: Debian's QEMU)."""
+    if not host:
+        return {}
+    return {"qemu": ctx.qemu, "balloon_props": HOST_PROPS[host]}
+
+
+def alloctime_run(ctx, kernel, name, host=None):
+    """Issue 14: how long faulting in 1 GiB of reported memory takes
+    (the mean of ALLOC_ROUNDS rounds in one guest), and the share of its
+    pages the allocator did not clear again."""
+    g = Guest(kernel, ctx.initrd, ctx.rundir, name,
+              cmdline={"scenario": "alloctime", "alloc_mib": ALLOC_MIB,
+                       "rounds": ALLOC_ROUNDS}, **_host_kw(ctx, host))
+    rc = _run_to_exit(g, 300 + 120 * ALLOC_ROUNDS)
+    rounds = []
+    for line in g.data_lines():
+        m = re.match(r"^@@ alloc mib=(\d+) s=([\d.]+) skipped=(\d+) "
+                     r"zeroed=(\d+)", line)
+        if m:
+            rounds.append((float(m.group(2)), int(m.group(3)),
+                           int(m.group(4))))
+    if rc != 0 or len(rounds) != ALLOC_ROUNDS:
+        raise GuestError("alloctime in %s failed (exit %d)" % (name, rc))
+    pages = ALLOC_MIB * MIB // 4 * ALLOC_ROUNDS
+    return {"alloc_s": round(sum(r[0] for r in rounds) / len(rounds), 3),
+            "alloc_min_s": min(r[0] for r in rounds),
+            "alloc_max_s": max(r[0] for r in rounds),
+            "skipped_pct": round(100.0 * sum(r[1] for r in rounds) / pages,
+                                 1),
+            "zeroed_pct": round(100.0 * sum(r[2] for r in rounds) / pages,
+                                1),
+            "splats": len(g.splats())}
+
+
+def pressure_run(ctx, kernel, name):
+    """Issue 14: our QEMU in MADV_FREE mode in a memory cgroup; after the
+    guest reused and freed 1 GiB, the limit is lowered by that much: how
+    much of it the host takes back, how fast, and swap meanwhile."""
+    r = tests_host.lazy_run(ctx, name, True, squeeze=True, kernel=kernel)
+    if r.get("squeeze_s") is None or r.get("squeeze_err"):
+        raise GuestError("pressure in %s: no squeeze (%s)" % (
+            name, r.get("squeeze_err") or "not reported in time"))
+    return {"back_pct": round(100.0 * r["squeezed_kb"] / r["hog2_kb"], 1),
+            "squeeze_s": round(r["squeeze_s"], 2),
+            "swap_mib": r["swap_kb"] // 1024,
+            "reuse_minflt": r["reuse_faults"],
+            "splats": len(r["splats"])}
+
+
 CHURN_IDLE_S = 30
 CHURN_BACK_MIB = 64         # less given back after a churn: no idle_t90_s
 CHURN_BACK_S = 1.5          # ours at most: "within a second", 0.5 s samples
@@ -169,7 +238,7 @@ def _idle_t90(during, idle, t1):
 
 
 def churn_run(ctx, kernel, name, balloon, reporting, seconds, tasks, mib,
-              cmdline=None, idle_s=CHURN_IDLE_S, wait_s=20):
+              cmdline=None, idle_s=CHURN_IDLE_S, wait_s=20, host=None):
     """Issue 13's churn: cycles done and their mean time, what QEMU
     spent meanwhile (CPU, minor faults), its mean RSS, and its RSS over
     the churn and the idle time after it."""
@@ -177,7 +246,7 @@ def churn_run(ctx, kernel, name, balloon, reporting, seconds, tasks, mib,
             "churn_mib": mib, "churn_idle_s": idle_s, "churn_wait_s": wait_s}
     args.update(cmdline or {})
     g = Guest(kernel, ctx.initrd, ctx.rundir, name, balloon=balloon,
-              reporting=reporting, cmdline=args)
+              reporting=reporting, cmdline=args, **_host_kw(ctx, host))
     sampler = None
     try:
         g.start()
@@ -294,6 +363,10 @@ def scenarios(ctx, quick):
     tuned = {"sysctl.vm.aeration_delay_ms": 20,
              "sysctl.vm.aeration_high_wmark": 8}
     pf_s = 3 if quick else 8
+    # Issue 14: our QEMU's host modes beside Debian's QEMU (not in make
+    # check's smoke run; make bench builds our QEMU).
+    hosts = (HOST_LAZY, HOST_ZERO) if not quick and os.path.exists(
+        ctx.qemu) else ()
     out = [
         ("reclaim", [
             ("stock reporting", lambda i: reclaim_run(
@@ -320,7 +393,10 @@ def scenarios(ctx, quick):
                 ctx, ours, "pf1-aer-%d" % i, False, False, pf_s, (1, 2))),
             ("aeration + reporting", lambda i: pf1_run(
                 ctx, ours, "pf1-aer-rep-%d" % i, True, True, pf_s, (1, 2))),
-        ], ["rate_1", "rate_2"]),
+        ] + [(_host_cfg(h), lambda i, h=h: pf1_run(
+            ctx, ours, "pf1-aer-%s-%d" % (h.replace(" ", "-"), i), True, True,
+            pf_s, (1, 2), host=h)) for h in hosts],
+         ["rate_1", "rate_2"]),
         ("migration", [
             ("no hints", lambda i: migration_run(
                 ctx, ours, "mig-none-%d" % i, False)),
@@ -383,9 +459,24 @@ def scenarios(ctx, quick):
             (NOADAPT, lambda i, t=tasks, sc=scen: churn_run(
                 ctx, ours, "%s-aer-noadapt-%d" % (sc, i), True, True,
                 tasks=t, cmdline={"sysctl.vm.aeration_adaptive": 0}, **ch)),
-        ]), ["cycles", "cycle_ms", "qemu_cpu_ms", "qemu_minflt",
+        ]) + [(_host_cfg(h), lambda i, t=tasks, sc=scen, h=h: churn_run(
+            ctx, ours, "%s-aer-%s-%d" % (sc, h.replace(" ", "-"), i), True,
+            True, tasks=t, host=h, **ch))
+            for h in (hosts if tasks == 1 else ())], ["cycles", "cycle_ms", "qemu_cpu_ms", "qemu_minflt",
             "rss_mean_mib", "rss_idle_mib", "idle_t90_s", "reported_mib",
             "aerated_taken_mib", "backoffs"]))
+    if hosts:
+        out.append(("alloctime", [
+            ("aeration + reporting", lambda i: alloctime_run(
+                ctx, ours, "alloc-aer-%d" % i)),
+            (_host_cfg(HOST_ZERO), lambda i: alloctime_run(
+                ctx, ours, "alloc-aer-zero-%d" % i, host=HOST_ZERO)),
+        ], ["alloc_s", "alloc_min_s", "alloc_max_s", "skipped_pct",
+            "zeroed_pct"]))
+        out.append(("pressure", [
+            (_host_cfg(HOST_LAZY), lambda i: pressure_run(
+                ctx, ours, "pressure-aer-lazy-%d" % i)),
+        ], ["back_pct", "squeeze_s", "swap_mib", "reuse_minflt"]))
     # make bench WIS=CHECKOUT: will-it-scale's own page fault tests,
     # beside page_fault1 above, the same configurations but ours without
     # a device (page_fault1 has that one).
@@ -461,7 +552,10 @@ def versions(ctx):
                     break
     except OSError:
         pass
-    return {"qemu": out([QEMU, "--version"]), "host": platform.platform(),
+    ours = (out([ctx.qemu, "--version"]) + " + patches/qemu"
+            if os.path.exists(ctx.qemu) else None)
+    return {"qemu": out([QEMU, "--version"]), "qemu_ours": ours,
+            "host": platform.platform(),
             "cpu": cpu, "cpus": os.cpu_count(),
             "base": out(["dpkg-query", "-W", "-f=${Version}",
                          "linux-source-6.12"]),
@@ -549,6 +643,35 @@ def _growth_goal(results, scen, metric):
     return fig, _verdict(a[2] <= b[2], a[4] <= b[3], a[3] <= b[4])
 
 
+def _within_goal(results, scen, metric, ours, ref):
+    """ours no higher than ref's spread: its median at most ref's max
+    (met outright when its max is), missed when even its min is over."""
+    a, b = (_find(results, scen, ours, metric),
+            _find(results, scen, ref, metric))
+    if not a or not b or not b["median"]:
+        return "no figures", "not measured"
+    fig = "%s %s [%s-%s] vs %s %s [%s-%s]: %.2f x" % (
+        ours, _fmt(a["median"]), _fmt(a["min"]), _fmt(a["max"]), ref,
+        _fmt(b["median"]), _fmt(b["min"]), _fmt(b["max"]),
+        a["median"] / b["median"])
+    if a.get("missing"):
+        return fig, "missed" + _missing(a, b)
+    return fig, _verdict(a["median"] <= b["max"], a["max"] <= b["max"],
+                         a["min"] <= b["max"]) + _missing(b)
+
+
+def _floor_goal(results, scen, metric, ours, floor):
+    a = _find(results, scen, ours, metric)
+    if not a:
+        return "no figures", "not measured"
+    fig = "%s %s [%s-%s]" % (ours, _fmt(a["median"]), _fmt(a["min"]),
+                            _fmt(a["max"]))
+    if a.get("missing"):
+        return fig, "missed" + _missing(a)
+    return fig, _verdict(a["median"] >= floor, a["min"] >= floor,
+                         a["max"] >= floor)
+
+
 # (goal, scenario, function(results) -> (figures, verdict))
 GOALS = [
     ("reclaim t90 <= 1/4 of stock's", "reclaim",
@@ -619,6 +742,38 @@ for _s in ("churn", "churn-2"):
          lambda r, s=_s: _bound_goal(r, s, "idle_t90_s",
                                      "aeration + reporting", CHURN_BACK_S)),
     ]
+# Issue 14: the host modes.
+_LAZY, _ZERO = _host_cfg(HOST_LAZY), _host_cfg(HOST_ZERO)
+GOALS += [
+    ("churn: MADV_FREE host: QEMU minor faults within the spread of no "
+     "device", "churn",
+     lambda r: _within_goal(r, "churn", "qemu_minflt", _LAZY,
+                            "stock, no device")),
+    ("churn: MADV_FREE host: QEMU CPU within the spread of no device",
+     "churn",
+     lambda r: _within_goal(r, "churn", "qemu_cpu_ms", _LAZY,
+                            "stock, no device")),
+    ("churn: MADV_FREE host: cycles >= 0.99 x stock without device",
+     "churn",
+     lambda r: _ratio_goal(r, "churn", "cycles", _LAZY, "stock, no device",
+                           0.99, False)),
+    ("pressure: MADV_FREE host: >= 90% of the freed memory back under "
+     "a lowered limit", "pressure",
+     lambda r: _floor_goal(r, "pressure", "back_pct", _LAZY, 90.0)),
+    ("pressure: MADV_FREE host: no swap", "pressure",
+     lambda r: _bound_goal(r, "pressure", "swap_mib", _LAZY, 0)),
+    ("alloctime: known zero cuts the allocation time of reported memory "
+     "by >= 40%", "alloctime",
+     lambda r: _ratio_goal(r, "alloctime", "alloc_s", _ZERO,
+                           "aeration + reporting", 0.6, True)),
+]
+for _m, _t in (("rate_1", "1 task"), ("rate_2", "2 tasks")):
+    GOALS += [
+        ("page_fault1 %s: ours on a %s host >= 0.99 x baseline" % (_t, h),
+         "page_fault1",
+         lambda r, m=_m, h=h: _ratio_goal(r, "page_fault1", m, _host_cfg(h),
+                                          "stock, no device", 0.99, False))
+        for h in (HOST_LAZY, HOST_ZERO)]
 GOALS += [
     # Issue 10 item 6: rounds that remember what the host processed.
     ("migration-rounds: memory lent <= 10% of every round all's",
@@ -672,7 +827,9 @@ def write_markdown(path, results, info, reps):
              "%s; host %s, %s (%s CPUs); %s; base linux-source-6.12 %s; "
              "%d repetition(s), configurations alternated%s." %
              (info["date"], info["host"], info["cpu"], info["cpus"],
-              info["qemu"], info["base"], reps,
+              info["qemu"] + ("; host modes on %s" % info["qemu_ours"]
+                              if info.get("qemu_ours") else ""),
+              info["base"], reps,
               "; lean (no control configurations)"
               if results.get("lean") else ""), ""]
     if not results.get("complete", True):

@@ -24,6 +24,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import bench as benchmod  # noqa: E402
 import tests  # noqa: E402
+import tests_host  # noqa: E402
 import tests_world  # noqa: E402
 from scenarios import MIB, Reclaim  # noqa: E402
 from vm import GuestError  # noqa: E402
@@ -36,6 +37,7 @@ class Ctx:
         self.kernel = os.path.join(build, "aeration", "bzImage")
         self.debug_kernel = os.path.join(build, "aeration-debug", "bzImage")
         self.kasan_kernel = os.path.join(build, "aeration-kasan", "bzImage")
+        self.qemu = os.path.join(build, "qemu", "qemu-system-x86_64")
         self.initrd = os.path.join(build, "initramfs.cpio.gz")
         self.soak_initrd = os.path.join(build, "initramfs-soak.cpio.gz")
         self.tree = os.path.join(build, "src", "aeration")
@@ -50,7 +52,8 @@ class Ctx:
 
 # Everything make check runs, in order: the bench smoke and the style,
 # series and build-matrix gates last.
-ALL = tests.CHECK[:-4] + tests_world.CHECK + tests.CHECK[-4:]
+ALL = (tests.CHECK[:-4] + tests_world.CHECK + tests_host.CHECK +
+       tests.CHECK[-4:])
 
 
 def check(ctx, names, repeat=1):

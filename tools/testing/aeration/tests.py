@@ -93,21 +93,30 @@ def kunit(ctx):
     return res + _splat_check(g, "kunit")
 
 
-def kselftests(ctx):
-    """Guest kselftests, on the debug kernel, with the real device."""
-    g = Guest(ctx.debug_kernel, ctx.initrd, ctx.rundir, "kselftest",
-              cmdline={"scenario": "kselftest",
-                       "AERATION_EXPECT_FEATURES": "5"})
+def run_kselftests(ctx, name, features="5", tests=None, timeout=900,
+                   **guest_kw):
+    """The guest kselftests (those in @tests, comma-separated, or all) on
+    the debug kernel, expecting the balloon @features; their results."""
+    cmdline = {"scenario": "kselftest", "AERATION_EXPECT_FEATURES": features}
+    if tests:
+        cmdline["tests"] = tests
+    g = Guest(ctx.debug_kernel, ctx.initrd, ctx.rundir, name,
+              cmdline=cmdline, **guest_kw)
     try:
         g.start()
-        rc = g.wait_exit(900)
+        rc = g.wait_exit(timeout)
     except GuestError as e:
         g.stop()
-        return [("kselftest", False, str(e))] + _splat_check(g, "kselftest")
-    res = parse_tap(g.data_lines(), "kselftest")
+        return [(name, False, str(e))] + _splat_check(g, name)
+    res = parse_tap(g.data_lines(), name)
     if not res:
-        res = [("kselftest", False, "no TAP results (exit %d)" % rc)]
-    return res + _splat_check(g, "kselftest")
+        res = [(name, False, "no TAP results (exit %d)" % rc)]
+    return res + _splat_check(g, name)
+
+
+def kselftests(ctx):
+    """Guest kselftests, on the debug kernel, with the real device."""
+    return run_kselftests(ctx, "kselftest")
 
 
 def _reclaim(ctx, kernel, name, reporting, want_kb, within_s):
