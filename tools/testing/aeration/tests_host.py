@@ -271,15 +271,17 @@ def host_lazyfree(ctx):
                     else "not 90%% within %d s" % LAZY_WITHIN_S,
                     _mib(lazy["peak_kb"]), _mib(lazy["rss1_kb"]))))
     # Reuse: after MADV_DONTNEED the host faults every page (or huge page)
-    # of the second hog in again: at least one fault per 2 MiB.  After
-    # MADV_FREE they are still mapped.  What QEMU takes meanwhile is its
-    # own (TCG, threads) and the memory it backs anew (RSS +128-142 MiB,
-    # ~70 huge pages): 64-197 faults in 10 runs against 463-577 after
-    # MADV_DONTNEED, so at most half of those (a quarter failed 2 in 10).
+    # of the second hog in again: about one fault per 2 MiB (463-577 for
+    # 1 GiB in 10 runs: part of the hog lands on memory never discarded,
+    # and QEMU faults for itself too), three quarters of that at least.
+    # After MADV_FREE they are still mapped.  What QEMU takes meanwhile is
+    # its own (TCG, threads) and the memory it backs anew (RSS +128-142
+    # MiB, ~70 huge pages): 64-197 faults in those runs, so at most half
+    # the control's (a quarter failed 2 in 10).
     hog2 = lazy["hog2_kb"]
     dn, lz = dontneed["reuse_faults"], lazy["reuse_faults"]
     ok = (dontneed["reported_s"] is not None and
-          dn >= 0.9 * hog2 / 2048 and lz * 2 <= dn and
+          dn >= 0.75 * hog2 / 2048 and lz * 2 <= dn and
           lazy["reuse_rss_kb"] <= 0.25 * hog2)
     res.append((name + ": reusing reported memory costs no host faults", ok,
                 "while the guest took %s again QEMU took %d minor faults "

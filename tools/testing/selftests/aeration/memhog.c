@@ -66,7 +66,7 @@ int main(int argc, char **argv)
 	/* Real contents in every page, so the host cannot see zero pages. */
 	for (off = 0; off < size; off += page)
 		memset(buf + off, pattern ^ (uint8_t)(off / page), 64);
-	printf("memhog: %lu MiB touched in %.1f s\n", size >> 20, now() - t0);
+	printf("memhog: %lu MiB touched in %.3f s\n", size >> 20, now() - t0);
 	fflush(stdout);
 	if (hold)
 		sleep(hold);
