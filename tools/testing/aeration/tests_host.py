@@ -21,21 +21,17 @@ REPORT_RX = re.compile(r"virtio_balloon_report (\S+) offset: 0x[0-9a-f]+ "
 FALLBACK_RX = r"free-page-reporting-lazy needs private anonymous guest RAM"
 
 
-def _status_kb(pid, key):
-    with open("/proc/%d/status" % pid) as f:
+def _proc_kb(pid, name, key):
+    """A field of /proc/PID/@name (status, smaps_rollup), kB."""
+    with open("/proc/%d/%s" % (pid, name)) as f:
         for line in f:
             if line.startswith(key + ":"):
                 return int(line.split()[1])
     return 0
 
 
-def _rollup_kb(pid, key):
-    """A field of /proc/PID/smaps_rollup, kB."""
-    with open("/proc/%d/smaps_rollup" % pid) as f:
-        for line in f:
-            if line.startswith(key + ":"):
-                return int(line.split()[1])
-    return 0
+def _lazyfree_kb(pid):
+    return _proc_kb(pid, "smaps_rollup", "LazyFree")
 
 
 def _minflt(pid):
@@ -174,18 +170,18 @@ def lazy_run(ctx, name, lazy, expect_lazy=None, squeeze=False, extra=None,
             # Its peak as it begins to free: reporting starts right away.
             lazy = {}
             r["hog1_kb"] = hog1 = _hog(
-                g, 1, lambda: lazy.setdefault(0, _rollup_kb(pid, "LazyFree")),
+                g, 1, lambda: lazy.setdefault(0, _lazyfree_kb(pid)),
                 lambda: r.setdefault("peak_kb", g.rss_kb()))
             lazy0 = lazy[0]
             t0 = time.monotonic()
             if expect_lazy:
-                got = _wait(lambda: _rollup_kb(pid, "LazyFree") - lazy0 >=
+                got = _wait(lambda: _lazyfree_kb(pid) - lazy0 >=
                             0.9 * hog1, LAZY_WITHIN_S, g.alive)
             else:
                 got = _wait(lambda: g.rss_kb() <= r["peak_kb"] - 0.9 * hog1,
                             LAZY_WITHIN_S, g.alive)
             r["reported_s"] = time.monotonic() - t0 if got else None
-            r["lazyfree_kb"] = _rollup_kb(pid, "LazyFree") - lazy0
+            r["lazyfree_kb"] = _lazyfree_kb(pid) - lazy0
             r["rss1_kb"] = g.rss_kb()
             # Hog 2 can only take memory hog 1 had (and the host backed).
             _, off = _reports(g)
@@ -201,9 +197,9 @@ def lazy_run(ctx, name, lazy, expect_lazy=None, squeeze=False, extra=None,
             if cg and r["reported2"]:
                 usage = cg.read("memory.usage_in_bytes")
                 r["usage_mib"] = usage >> 20
-                r["lazy_before_kb"] = _rollup_kb(pid, "LazyFree")
+                r["lazy_before_kb"] = _lazyfree_kb(pid)
                 lazyfreed0 = _vmstat("pglazyfreed")
-                swap0 = _status_kb(pid, "VmSwap")
+                swap0 = _proc_kb(pid, "status", "VmSwap")
                 rss_b = g.rss_kb()
                 t1 = time.monotonic()
                 try:
@@ -214,7 +210,7 @@ def lazy_run(ctx, name, lazy, expect_lazy=None, squeeze=False, extra=None,
                     r["squeeze_err"] = os.strerror(e.errno)
                 r["squeeze_s"] = time.monotonic() - t1
                 r["squeezed_kb"] = rss_b - g.rss_kb()
-                r["swap_kb"] = _status_kb(pid, "VmSwap") - swap0
+                r["swap_kb"] = _proc_kb(pid, "status", "VmSwap") - swap0
                 r["lazyfreed_kb"] = (_vmstat("pglazyfreed") - lazyfreed0) * 4
                 r["failcnt"] = cg.read("memory.failcnt")
                 r["usage_after_mib"] = cg.read("memory.usage_in_bytes") >> 20
