@@ -196,9 +196,13 @@ static inline void aeration_account(struct zone *zone, long nr)
  * @mt: the free list's migratetype
  * @tail: for a raw page, add it behind the other raw pages
  *
- * An aerated page goes to the very tail, behind every raw page.  A raw page
- * goes to the head, or just before the boundary for @tail: a page freed
- * while the worker runs is never hidden among the aerated ones.
+ * An aerated page goes to the boundary, behind every raw page and ahead of
+ * the pages reported before it: once the raw pages are gone the allocator
+ * takes the most recently reported memory first, which a host that frees
+ * lazily (MADV_FREE) most likely still holds, and the memory reported long
+ * ago stays given back.  A raw page goes to the head, or just before the
+ * boundary for @tail: a page freed while the worker runs is never hidden
+ * among the aerated ones.
  */
 void __aeration_add(struct page *page, struct zone *zone, unsigned int order,
 		    int mt, bool tail)
@@ -207,9 +211,8 @@ void __aeration_add(struct page *page, struct zone *zone, unsigned int order,
 	struct list_head **bound = &zone->aeration.boundary[order][mt];
 
 	if (PageReported(page)) {
-		list_add_tail(&page->buddy_list, list);
-		if (!*bound)
-			*bound = &page->buddy_list;
+		list_add_tail(&page->buddy_list, *bound ? *bound : list);
+		*bound = &page->buddy_list;
 		aeration_account(zone, 1L << order);
 		return;
 	}
@@ -275,7 +278,8 @@ void __aeration_del(struct page *page, struct zone *zone, unsigned int order,
  * @zone: its zone, locked
  * @order: its order, tracked
  * @old_mt: the list it is on
- * @new_mt: the list it goes to (at the tail of its kind)
+ * @new_mt: the list it goes to (a raw page behind the raw ones, an aerated
+ *	    one ahead of the aerated ones)
  */
 void __aeration_move(struct page *page, struct zone *zone, unsigned int order,
 		     int old_mt, int new_mt)

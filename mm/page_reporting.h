@@ -10,7 +10,9 @@
  *	                           ^ zone->aeration.boundary[order][mt]
  *
  * so that the allocator (which takes from the head) hands out raw pages
- * first and the worker finds the coldest raw page at boundary->prev.
+ * first, then the most recently reported ones (an aerated page goes in at
+ * the boundary), and the worker finds the coldest raw page at
+ * boundary->prev.
  */
 #ifndef _MM_PAGE_REPORTING_H
 #define _MM_PAGE_REPORTING_H

@@ -785,6 +785,55 @@ static void aeration_test_tail_free(struct kunit *test)
 }
 
 /*
+ * A block going back aerated (just reported) goes in at the boundary, ahead
+ * of the blocks reported before it: after the raw pages the allocator takes
+ * the most recently reported memory, which a lazily freeing host still
+ * holds, not the memory reported longest ago.
+ */
+static void aeration_test_newest_first(struct kunit *test)
+{
+	unsigned int top = MAX_PAGE_ORDER, i;
+	struct list_head *bound, *old, *next;
+	struct fake_dev fd;
+	struct zone *zone;
+	struct page *p;
+	bool reported;
+	int mt;
+
+	aeration_high_wmark = 1;
+	aeration_delay_ms = 0;
+	fake_init(&fd, 32);
+	KUNIT_ASSERT_EQ(test, page_reporting_register(&fd.info), 0);
+	run_worker();
+	aeration_delay_ms = 60000;	/* keep the worker off our page */
+	p = alloc_pages(GFP_HIGHUSER_MOVABLE | __GFP_NOWARN, top);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	zone = page_zone(p);
+	mt = get_pageblock_migratetype(p);
+	spin_lock_irq(&zone->lock);
+	old = zone->aeration.boundary[top][mt];
+	if (!old) {
+		spin_unlock_irq(&zone->lock);
+		__free_pages(p, top);
+		page_reporting_unregister(&fd.info);
+		kunit_skip(test, "no aerated block left on the list");
+	}
+	for (i = 0; i < (1U << top); i++)
+		set_page_count(p + i, 0);
+	aeration_putback_page(p, top, mt, AERATION_PUT_AERATED);
+	bound = zone->aeration.boundary[top][mt];
+	next = p->buddy_list.next;
+	reported = PageReported(p);
+	spin_unlock_irq(&zone->lock);
+	KUNIT_EXPECT_TRUE(test, reported);
+	KUNIT_EXPECT_PTR_EQ(test, bound, &p->buddy_list);
+	/* The block reported before it comes next. */
+	KUNIT_EXPECT_PTR_EQ(test, next, old);
+	check_zone(test, zone);
+	page_reporting_unregister(&fd.info);
+}
+
+/*
  * The first aerated top-order block of a movable list, and its zone; NULL
  * if none.  It may be taken once the zone lock is dropped.
  */
@@ -1502,6 +1551,7 @@ static struct kunit_case aeration_test_cases[] = {
 	KUNIT_CASE(aeration_test_unregister_in_flight),
 	KUNIT_CASE(aeration_test_merge_split),
 	KUNIT_CASE(aeration_test_tail_free),
+	KUNIT_CASE(aeration_test_newest_first),
 	KUNIT_CASE(aeration_test_pageblock_isolation),
 #ifdef CONFIG_MEMORY_FAILURE
 	KUNIT_CASE(aeration_test_poison_split),
