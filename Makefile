@@ -3,7 +3,8 @@
 #   make demo     build our kernel, boot it, watch memory go back to the host
 #   make check    every test: KUnit, guest kselftests, host end-to-end
 #   make bench    aeration vs the stock kernel, tables and plots in build/bench
-#                 (REPS=, SCENARIOS=, LEAN=1, WIS=/path/to/will-it-scale)
+#                 (REPS=, SCENARIOS=, LEAN=1, BENCH_CONFIGS=,
+#                 WIS=/path/to/will-it-scale)
 #   make wis WIS=...   will-it-scale's page fault tests for the guest
 #   make kernel | stock | debug | initramfs     the pieces
 #   make series [CHECK=1]   the series as git format-patch output, build/series/
@@ -98,10 +99,14 @@ soak: deps debug initramfs
 
 # Aeration against the stock kernel: build/bench/results.{json,md}, *.png.
 # SCENARIOS="churn reclaim" runs only those (all by default); LEAN=1 leaves
-# out the control configurations no goal compares; WIS=CHECKOUT adds
-# will-it-scale's page fault tests, built from that checkout.
+# out the control configurations no goal compares; BENCH_CONFIGS=REGEX runs
+# only the configurations whose label matches (e.g. BENCH_CONFIGS='our QEMU',
+# a $ anchors, as typed); WIS=CHECKOUT adds will-it-scale's page fault
+# tests, built from that checkout.
 bench: deps stock kernel initramfs qemu $(if $(WIS),wis)
 	@$(HARNESS) bench --reps $(or $(REPS),5) $(if $(LEAN),--lean) \
+		$(if $(BENCH_CONFIGS),--configs \
+		'$(subst ','\'',$(value BENCH_CONFIGS))') \
 		$(if $(WIS),--wis $(B)/initramfs-wis.cpio.gz) \
 		--out $(B)/bench $(SCENARIOS)
 

@@ -887,8 +887,11 @@ def write_markdown(path, results, info, reps):
                   OURS_QEMU, info["qemu_ours"])
                   if ran_ours and info.get("qemu_ours") else ""),
               info["base"], reps,
-              "; lean (no control configurations)"
-              if results.get("lean") else ""), ""]
+              ("; lean (no control configurations)"
+               if results.get("lean") else "") +
+              ("; only the configurations matching `%s`" %
+               results["configs_rx"] if results.get("configs_rx")
+               else "")), ""]
     if not results.get("complete", True):
         lines += ["**Incomplete**: the bench had not finished (it was in "
                   "%s); the tables hold the runs done." % (
@@ -1049,16 +1052,25 @@ def _save(outdir, results, info, reps, t0):
     os.replace(path + ".tmp", path)
 
 
-def bench(ctx, outdir, reps, quick, only=None):
+def bench(ctx, outdir, reps, quick, only=None, configs_rx=None):
+    """@only: the scenarios to run (all when empty); @configs_rx: a
+    regular expression, only the configurations whose label it matches
+    (results.md says so, and goals without their figures are not
+    measured)."""
     os.makedirs(outdir, exist_ok=True)
     info = versions(ctx)
     results = {"info": info, "reps": reps, "quick": quick,
-               "lean": ctx.lean, "complete": False, "scenarios": []}
+               "lean": ctx.lean, "complete": False, "scenarios": [],
+               "configs_rx": configs_rx}
     failures = 0
     t0 = time.monotonic()
     for name, configs, metrics in scenarios(ctx, quick):
         if only and name not in only:
             continue
+        if configs_rx:
+            configs = [c for c in configs if re.search(configs_rx, c[0])]
+            if not configs:
+                continue
         print("== %s: %d configurations x %d" % (name, len(configs), reps),
               flush=True)
         scen = {"name": name, "metrics": metrics,

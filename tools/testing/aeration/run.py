@@ -17,6 +17,7 @@
 
 import argparse
 import os
+import re
 import sys
 import time
 
@@ -207,6 +208,8 @@ def main():
                    "(make bench WIS=CHECKOUT)")
     b.add_argument("--lean", action="store_true",
                    help="only the configurations the goals compare")
+    b.add_argument("--configs", metavar="REGEX",
+                   help="only the configurations whose label matches")
     b.add_argument("scenarios", nargs="*")
     a = ap.parse_args()
     ctx = Ctx(os.path.abspath(a.build))
@@ -234,6 +237,11 @@ def main():
         if unknown:
             ap.error("no scenario %s; there are: %s" %
                      (", ".join(unknown), " ".join(known)))
+        if a.configs:
+            try:
+                re.compile(a.configs)
+            except re.error as e:
+                ap.error("--configs wants a regular expression: %s" % e)
         if a.alt:
             label, _, path = a.alt.partition("=")
             if not label or not os.path.isfile(path):
@@ -248,7 +256,7 @@ def main():
                 ap.error("--sizes wants MiB counts of 512 or more, "
                          "e.g. 2048,4096")
         return 1 if benchmod.bench(ctx, out, a.reps, a.quick,
-                                   a.scenarios) else 0
+                                   a.scenarios, a.configs) else 0
     if a.cmd == "migrate":
         return migrate(ctx, a.kernel or ctx.kernel, a.hints, a.balloon_mib)
     return demo(ctx, a.kernel or ctx.kernel, a.hog_mib, a.seconds)
