@@ -739,42 +739,59 @@ static void aeration_test_merge_split(struct kunit *test)
 }
 
 /*
- * A raw page freed "to the tail" (FPI_TO_TAIL: memory onlining, isolation
- * undo, the worker's failure path) lands ahead of the aerated pages, where
- * the worker finds it next: never hidden on the aerated side.
+ * Report everything to @fd, then take a top-order movable block off the
+ * free lists as the worker would.  Return it with its zone's lock held and
+ * its pages' counts at zero, for aeration_putback_page(); skip the test
+ * when no other block of its list is still aerated.
  */
-static void aeration_test_tail_free(struct kunit *test)
+static struct page *take_top_block(struct kunit *test, struct fake_dev *fd,
+				   struct zone **zonep, int *mtp)
+	__acquires(&(*zonep)->lock)
 {
 	unsigned int top = MAX_PAGE_ORDER, i;
-	struct page *p, *next;
-	struct fake_dev fd;
 	struct zone *zone;
-	bool reported;
-	int mt;
+	struct page *p;
 
 	aeration_high_wmark = 1;
 	aeration_delay_ms = 0;
-	fake_init(&fd, 32);
-	KUNIT_ASSERT_EQ(test, page_reporting_register(&fd.info), 0);
+	fake_init(fd, 32);
+	KUNIT_ASSERT_EQ(test, page_reporting_register(&fd->info), 0);
 	run_worker();
 	aeration_delay_ms = 60000;	/* keep the worker off our page */
 	/* Movable: from the movable lists, no pageblock stolen. */
 	p = alloc_pages(GFP_HIGHUSER_MOVABLE | __GFP_NOWARN, top);
 	KUNIT_ASSERT_NOT_NULL(test, p);
 	zone = page_zone(p);
-	mt = get_pageblock_migratetype(p);
-	/* Some other block of the same list must still be aerated. */
+	*mtp = get_pageblock_migratetype(p);
 	spin_lock_irq(&zone->lock);
-	if (!zone->aeration.boundary[top][mt]) {
+	if (!zone->aeration.boundary[top][*mtp]) {
 		spin_unlock_irq(&zone->lock);
 		__free_pages(p, top);
-		page_reporting_unregister(&fd.info);
+		page_reporting_unregister(&fd->info);
 		kunit_skip(test, "no aerated block left on the list");
 	}
 	for (i = 0; i < (1U << top); i++)
 		set_page_count(p + i, 0);
-	aeration_putback_page(p, top, mt, AERATION_PUT_RAW);
-	next = last_raw(zone, top, mt);
+	*zonep = zone;
+	return p;
+}
+
+/*
+ * A raw page freed "to the tail" (FPI_TO_TAIL: memory onlining, isolation
+ * undo, the worker's failure path) lands ahead of the aerated pages, where
+ * the worker finds it next: never hidden on the aerated side.
+ */
+static void aeration_test_tail_free(struct kunit *test)
+{
+	struct page *p, *next;
+	struct fake_dev fd;
+	struct zone *zone;
+	bool reported;
+	int mt;
+
+	p = take_top_block(test, &fd, &zone, &mt);
+	aeration_putback_page(p, MAX_PAGE_ORDER, mt, AERATION_PUT_RAW);
+	next = last_raw(zone, MAX_PAGE_ORDER, mt);
 	reported = PageReported(p);
 	spin_unlock_irq(&zone->lock);
 	/* (no KUNIT_EXPECT under the lock: a failure report may sleep) */
@@ -792,7 +809,6 @@ static void aeration_test_tail_free(struct kunit *test)
  */
 static void aeration_test_newest_first(struct kunit *test)
 {
-	unsigned int top = MAX_PAGE_ORDER, i;
 	struct list_head *bound, *old, *next;
 	struct fake_dev fd;
 	struct zone *zone;
@@ -800,28 +816,10 @@ static void aeration_test_newest_first(struct kunit *test)
 	bool reported;
 	int mt;
 
-	aeration_high_wmark = 1;
-	aeration_delay_ms = 0;
-	fake_init(&fd, 32);
-	KUNIT_ASSERT_EQ(test, page_reporting_register(&fd.info), 0);
-	run_worker();
-	aeration_delay_ms = 60000;	/* keep the worker off our page */
-	p = alloc_pages(GFP_HIGHUSER_MOVABLE | __GFP_NOWARN, top);
-	KUNIT_ASSERT_NOT_NULL(test, p);
-	zone = page_zone(p);
-	mt = get_pageblock_migratetype(p);
-	spin_lock_irq(&zone->lock);
-	old = zone->aeration.boundary[top][mt];
-	if (!old) {
-		spin_unlock_irq(&zone->lock);
-		__free_pages(p, top);
-		page_reporting_unregister(&fd.info);
-		kunit_skip(test, "no aerated block left on the list");
-	}
-	for (i = 0; i < (1U << top); i++)
-		set_page_count(p + i, 0);
-	aeration_putback_page(p, top, mt, AERATION_PUT_AERATED);
-	bound = zone->aeration.boundary[top][mt];
+	p = take_top_block(test, &fd, &zone, &mt);
+	old = zone->aeration.boundary[MAX_PAGE_ORDER][mt];
+	aeration_putback_page(p, MAX_PAGE_ORDER, mt, AERATION_PUT_AERATED);
+	bound = zone->aeration.boundary[MAX_PAGE_ORDER][mt];
 	next = p->buddy_list.next;
 	reported = PageReported(p);
 	spin_unlock_irq(&zone->lock);
@@ -890,6 +888,17 @@ static void aeration_test_pageblock_isolation(struct kunit *test)
 	}
 	pfn = page_to_pfn(p);
 	for (try = 0; try < 3; try++) {
+		/*
+		 * Put back from isolation, the block went in at the boundary,
+		 * the next the allocator takes: pick the first aerated one
+		 * again.
+		 */
+		if (try) {
+			p = aerated_top_block(&zone);
+			if (!p)
+				break;
+			pfn = page_to_pfn(p);
+		}
 		raw_before = READ_ONCE(zone->aeration.nr_raw);
 		err = start_isolate_page_range(pfn, pfn + (1UL << top),
 					       MIGRATE_MOVABLE, 0, GFP_KERNEL);
