@@ -144,11 +144,7 @@ def wis_run(ctx, kernel, name, balloon, reporting, seconds):
 
 def _qemu_faults_cpu(g):
     """QEMU's minor faults and CPU time (user + system, ms) so far."""
-    with open("/proc/%d/stat" % g.proc.pid) as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[7]),
-            (int(fields[11]) + int(fields[12])) * 1000 //
-            os.sysconf("SC_CLK_TCK"))
+    return tests_host.faults_cpu(g.proc.pid)
 
 
 # Issue 14's host modes, on our QEMU (make qemu): discarding reported

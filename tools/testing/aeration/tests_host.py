@@ -34,10 +34,18 @@ def _lazyfree_kb(pid):
     return _proc_kb(pid, "smaps_rollup", "LazyFree")
 
 
-def _minflt(pid):
-    """Minor faults the process took so far (all its threads)."""
+def faults_cpu(pid):
+    """Minor faults the process took so far (all its threads), and its CPU
+    time (user + system, ms)."""
     with open("/proc/%d/stat" % pid) as f:
-        return int(f.read().rsplit(")", 1)[1].split()[7])
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[7]),
+            (int(fields[11]) + int(fields[12])) * 1000 //
+            os.sysconf("SC_CLK_TCK"))
+
+
+def _minflt(pid):
+    return faults_cpu(pid)[0]
 
 
 def _vmstat(key):
