@@ -16,7 +16,7 @@ host_mirror=$(mk HOST_MIRROR)
 
 need="$pkg busybox-static ccache sparse bc bison flex
 libelf-dev libssl-dev cpio xz-utils quilt python3 gcc make libc6-dev
-rsync kmod perl python3-matplotlib stress-ng git linux-config-6.12 $*"
+rsync kmod perl python3-matplotlib stress-ng git linux-config-6.12 linux-perf $*"
 missing=
 pinned=
 for p in $need; do

@@ -2,6 +2,7 @@
 """The tests make check runs.  Each returns a list of (name, ok, detail)."""
 
 import ctypes
+import json
 import os
 import re
 import subprocess
@@ -1114,6 +1115,32 @@ def bench_smoke(ctx):
         p = os.path.join(out, f)
         res.append(("bench-smoke: %s written" % f,
                     os.path.exists(p) and os.path.getsize(p) > 0, p))
+    # The churn's count of QEMU's faults on guest RAM (perf), which the
+    # host-mode goals read: in every run, and perf saw all of QEMU's
+    # faults (its threads'): as many as /proc/PID/stat counted, give or
+    # take a tenth (perf's window is the wider by its acknowledgements).
+    bad, churn = [], []
+    try:
+        with open(os.path.join(out, "results.json")) as f:
+            results = json.load(f)
+        churn = [(c["name"], x) for sc in results["scenarios"]
+                 if sc["name"] == "churn" for c in sc["configs"]
+                 for x in c["samples"]]
+    except (OSError, ValueError, KeyError) as e:
+        bad = [repr(e)]
+    for name, x in churn:
+        x = x or {}
+        seen, flt = x.get("qemu_perf_faults"), x.get("qemu_minflt")
+        if x.get("qemu_ram_faults") is None or seen is None or \
+                not flt or not 0.9 * flt <= seen <= 1.1 * flt + 100:
+            bad.append("%s: %s on guest RAM, perf saw %s of %s" % (
+                name, x.get("qemu_ram_faults"), seen, flt))
+    res.append(("bench-smoke: QEMU's faults on guest RAM counted in every "
+                "churn run", bool(churn) and not bad,
+                "; ".join(bad) or "%d churn runs; %s" % (len(churn), "; ".join(
+                    "%s: %d of %d" % (n, x["qemu_ram_faults"],
+                                      x["qemu_perf_faults"])
+                    for n, x in churn))))
     return res
 
 

@@ -6,6 +6,9 @@ import contextlib
 import errno
 import os
 import re
+import select
+import shutil
+import subprocess
 import time
 
 from tests import run_kselftests
@@ -42,6 +45,146 @@ def faults_cpu(pid):
     return (int(fields[7]),
             (int(fields[11]) + int(fields[12])) * 1000 //
             os.sysconf("SC_CLK_TCK"))
+
+
+class RamFaults:
+    """The page faults QEMU (all its threads) takes on guest RAM between
+    enable() and disable(), counted by perf: every page-faults event with
+    its address (perf record -c 1 -d), kept if the address lies in the
+    guest RAM mapping.  Under TCG most of QEMU's minor faults are its own
+    softmmu TLB tables (results/bench-2026-12-07b.md), whatever the guest
+    does with its memory; these are the faults reusing reported memory
+    costs the host.  TCG only: under KVM the vCPUs fault guest RAM in
+    through get_user_pages, which raises no page-faults event.  total:
+    every fault perf saw (all of QEMU's threads: /proc/PID/stat's minor
+    faults over the same window, give or take the enable and disable).
+    Errors leave count() None and say why in err."""
+
+    def __init__(self, pid, mem_mib, path):
+        self.pid, self.path = pid, path
+        self.proc, self.ctl, self.ack = None, None, None
+        self.err, self.total = None, None
+        self.ram = self._ram(mem_mib << 20)
+        if not self.ram:
+            self.err = "no %d MiB anonymous mapping in QEMU" % mem_mib
+        elif not shutil.which("perf"):
+            self.err = "no perf (linux-perf)"
+        else:
+            self._start()
+
+    def _ram(self, size):
+        """The one private anonymous mapping of exactly @size bytes: guest
+        RAM (QEMU maps its guard page apart, with other rights)."""
+        found = []
+        try:
+            with open("/proc/%d/maps" % self.pid) as f:
+                maps = f.readlines()
+        except OSError:
+            return None
+        for line in maps:
+            v = line.split()
+            lo, hi = (int(x, 16) for x in v[0].split("-"))
+            if hi - lo == size and v[1].startswith("rw") and \
+                    v[1][3] == "p" and v[4] == "0" and len(v) == 5:
+                found.append((lo, hi))
+        return found[0] if len(found) == 1 else None
+
+    def _start(self):
+        # Disabled until enable(); perf acknowledges each command on ack
+        # once it took effect.
+        # No build ids: only the addresses are read.
+        ctl_r, self.ctl = os.pipe()
+        self.ack, ack_w = os.pipe()
+        try:
+            with open(self.path + ".log", "w") as log:
+                self.proc = subprocess.Popen(
+                    ["perf", "record", "-q", "-e", "page-faults", "-c", "1",
+                     "-d", "-m", "128", "-D", "-1", "--no-buildid",
+                     "--no-buildid-cache",
+                     "--control", "fd:%d,%d" % (ctl_r, ack_w),
+                     "-p", str(self.pid), "-o", self.path],
+                    pass_fds=(ctl_r, ack_w), stdin=subprocess.DEVNULL,
+                    stdout=log, stderr=log)
+        except OSError as e:
+            self.err = "perf record: %s" % e
+            os.close(self.ctl)
+            os.close(self.ack)
+        finally:
+            os.close(ctl_r)
+            os.close(ack_w)
+
+    def _log(self):
+        """perf's last words, for an error."""
+        try:
+            with open(self.path + ".log", errors="replace") as f:
+                lines = f.read().strip().splitlines()
+        except OSError:
+            return ""
+        return " (perf: %s)" % lines[-1] if lines else ""
+
+    def _cmd(self, what, timeout=30):
+        if self.err:
+            return
+        try:
+            os.write(self.ctl, what.encode() + b"\n")
+            if not select.select([self.ack], [], [], timeout)[0] or \
+                    not os.read(self.ack, 64).startswith(b"ack"):
+                self.err = "perf did not acknowledge %s%s" % (
+                    what, self._log())
+        except OSError as e:
+            self.err = "perf %s: %s%s" % (what, e, self._log())
+
+    def enable(self):
+        self._cmd("enable")
+
+    def disable(self):
+        self._cmd("disable")
+
+    def count(self):
+        """Stop perf; the faults on guest RAM while enabled, or None."""
+        if self.proc:
+            # perf ends on its own when QEMU has exited.
+            if self.proc.poll() is None:
+                try:
+                    os.write(self.ctl, b"stop\n")
+                except OSError:
+                    pass
+            try:
+                self.proc.wait(60)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+                self.err = self.err or "perf did not stop"
+            for fd in (self.ctl, self.ack):
+                os.close(fd)
+            self.proc = None
+        if self.err:
+            return None
+        try:
+            st = _perf(["report", "-i", self.path, "--stats"])
+            lost = re.findall(r"^\s*LOST(?:_SAMPLES)? events:\s+(\d+)",
+                              st, re.M)
+            if any(int(n) for n in lost):
+                self.err = "perf lost samples"
+                return None
+            addrs = [int(x, 16) for x in
+                     _perf(["script", "-i", self.path, "-F",
+                            "addr"]).split()]
+        except (OSError, ValueError, subprocess.SubprocessError) as e:
+            self.err = "perf: %s" % e
+            return None
+        lo, hi = self.ram
+        self.total = len(addrs)
+        return sum(lo <= a < hi for a in addrs)
+
+
+def _perf(args, timeout=120):
+    """perf's output; raises if it fails."""
+    out = subprocess.run(["perf"] + args, capture_output=True, text=True,
+                         timeout=timeout)
+    if out.returncode != 0:
+        raise OSError("perf %s: %s" % (args[0], out.stderr.strip()[-200:]))
+    return out.stdout
 
 
 def _minflt(pid):
