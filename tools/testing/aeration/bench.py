@@ -378,11 +378,11 @@ def _churn_hosts(ctx, scen, ch):
     control, which costs), and on the known-zero host."""
     stock, ours = ctx.stock_kernel, ctx.kernel
     off = {"sysctl.vm.aeration_adaptive": 0}
-    cfgs = [(STOCK_OURS, lambda i: churn_run(
-        ctx, stock, "%s-stock-ourq-%d" % (scen, i), False, False, tasks=1,
-        host=HOST_DISCARD, **ch)), (OURS_NODEV, lambda i: churn_run(
-            ctx, ours, "%s-aer-nodev-ourq-%d" % (scen, i), False, False,
-            tasks=1, host=HOST_DISCARD, **ch))]
+    cfgs = [(label, lambda i, k=k, tag=tag: churn_run(
+        ctx, k, "%s-%s-ourq-%d" % (scen, tag, i), False, False, tasks=1,
+        host=HOST_DISCARD, **ch))
+        for label, k, tag in ((STOCK_OURS, stock, "stock"),
+                              (OURS_NODEV, ours, "aer-nodev"))]
     for what, host, cmdline in (
             ("aeration + reporting", HOST_LAZY, None),
             (NOADAPT, HOST_LAZY, off),
@@ -810,9 +810,8 @@ for _s in ("churn", "churn-2"):
 # mostly its softmmu TLB tables (results/bench-2026-12-07b.md): the goals
 # that say what reuse costs the host count the faults on guest RAM
 # (tests_host.RamFaults); the ones on all of QEMU's faults stay, named so.
-# The issue's "no device" is stock's line; ours without the device adds
-# two comparisons beside those goals: our kernel without the device
-# against stock, and reporting against our kernel without the device.
+# The issue's "no device" is stock's line; OURS_NODEV adds two
+# comparisons beside those goals.
 _LAZY_OFF = _host_cfg(HOST_LAZY, NOADAPT)
 _DISCARD_OFF = _host_cfg(HOST_DISCARD, NOADAPT)
 _ALL_FLT = "all QEMU's minor faults (TCG: mostly its TLB tables)"
