@@ -617,7 +617,7 @@ static void hint_collect(struct hint_round *r, struct hint_batch *b,
 		}
 		blk->aerated = aeration_page_aerated(zone, page, order);
 		blk->fresh = hint_map_fresh(r->map, *pfn, order, &blk->quiet);
-		if (!__isolate_free_page(page, order)) {
+		if (!aeration_isolate_page(page, order)) {
 			*low = true;
 			break;
 		}

@@ -478,7 +478,7 @@ static unsigned int aeration_isolate(struct zone *zone, unsigned int max,
 					goto out;
 				if (!aeration_room_for(zone, order, mt))
 					goto out;
-				if (!__isolate_free_page(page, order))
+				if (!aeration_isolate_page(page, order))
 					goto out;
 				sg_set_page(&aer.sgl[n++], page,
 					    PAGE_SIZE << order, 0);
@@ -494,14 +494,14 @@ out:
 
 /**
  * aeration_putback_range - return an isolated free page to the free lists
- * @page: first page, taken with __isolate_free_page()
+ * @page: first page, taken with aeration_isolate_page()
  * @order: its order
  * @how: AERATION_PUT_AERATED if it goes back aerated, with
  *	AERATION_PUT_ZEROED if it also reads zero (known zero)
  *
  * A page larger than a pageblock goes back whole if its pageblocks still
- * share one type (__isolate_free_page() made mergeable ones MOVABLE; CMA
- * and highatomic blocks keep theirs): pieces below a
+ * share one type (a free page's pageblocks do, and aeration_isolate_page()
+ * keeps it), to the list it came from: pieces below a
  * tracked order would lose the aerated state and merge back into a raw
  * page, to be reported again.  Otherwise (one was isolated while the page
  * was off the lists) each pageblock goes back to the list of its own type,

@@ -109,6 +109,8 @@ void aeration_putback_range(struct page *page, unsigned int order,
 			    unsigned int how);
 /* page_hinting.c: no reporting while the host migrates us. */
 void page_reporting_hold(bool hold);
+/* page_alloc.c: take a free page off its list, keeping its pageblock type. */
+int aeration_isolate_page(struct page *page, unsigned int order);
 /* page_alloc.c: give back a page the worker isolated. */
 void aeration_putback_page(struct page *page, unsigned int order, int mt,
 			   unsigned int how);

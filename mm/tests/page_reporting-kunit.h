@@ -831,6 +831,64 @@ static void aeration_test_newest_first(struct kunit *test)
 	page_reporting_unregister(&fd.info);
 }
 
+/* Is @p on @zone's free list of @order and @mt?  zone->lock held. */
+static bool on_free_list(struct zone *zone, struct page *p, unsigned int order,
+			 int mt)
+{
+	struct page *q;
+
+	list_for_each_entry(q, free_list(zone, order, mt), buddy_list)
+		if (q == p)
+			return true;
+	return false;
+}
+
+/*
+ * A report is no allocation: the block goes back to the list of its own
+ * pageblock type.  Made MOVABLE, as __isolate_free_page() does for
+ * compaction, a free unmovable pageblock is lent to user memory, and the
+ * kernel's next unmovable allocation steals another movable block, maybe
+ * one a program was about to take again, which then takes memory the host
+ * never backed.
+ */
+static void aeration_test_report_keeps_type(struct kunit *test)
+{
+	unsigned int top = MAX_PAGE_ORDER;
+	bool free, reported, listed, kept = true;
+	struct fake_dev fd;
+	struct zone *zone;
+	struct page *p;
+	unsigned long i;
+	int mt;
+
+	p = take_top_block(test, &fd, &zone, &mt);
+	/* Its pageblocks unmovable, as if the kernel had stolen them. */
+	for (i = 0; i < (1UL << top); i += pageblock_nr_pages)
+		set_pageblock_migratetype(p + i, MIGRATE_UNMOVABLE);
+	aeration_putback_page(p, top, MIGRATE_UNMOVABLE, AERATION_PUT_RAW);
+	spin_unlock_irq(&zone->lock);
+	run_worker();
+
+	spin_lock_irq(&zone->lock);
+	free = PageBuddy(p) && buddy_order(p) == top;
+	reported = free && PageReported(p);
+	listed = free && on_free_list(zone, p, top, MIGRATE_UNMOVABLE);
+	for (i = 0; i < (1UL << top); i += pageblock_nr_pages)
+		kept &= get_pageblock_migratetype(p + i) == MIGRATE_UNMOVABLE;
+	/* Movable again, the way compaction's isolation makes it. */
+	if (free && __isolate_free_page(p, top))
+		aeration_putback_page(p, top, MIGRATE_MOVABLE,
+				      AERATION_PUT_AERATED);
+	spin_unlock_irq(&zone->lock);
+	check_zone(test, zone);
+	page_reporting_unregister(&fd.info);
+	if (!free)
+		kunit_skip(test, "the block was allocated meanwhile");
+	KUNIT_EXPECT_TRUE_MSG(test, reported, "the block was not reported");
+	KUNIT_EXPECT_TRUE_MSG(test, kept, "a report changed its pageblock type");
+	KUNIT_EXPECT_TRUE_MSG(test, listed, "not back on its own type's list");
+}
+
 /*
  * The first aerated top-order block of a movable list, and its zone; NULL
  * if none.  It may be taken once the zone lock is dropped.
@@ -1561,6 +1619,7 @@ static struct kunit_case aeration_test_cases[] = {
 	KUNIT_CASE(aeration_test_merge_split),
 	KUNIT_CASE(aeration_test_tail_free),
 	KUNIT_CASE(aeration_test_newest_first),
+	KUNIT_CASE(aeration_test_report_keeps_type),
 	KUNIT_CASE(aeration_test_pageblock_isolation),
 #ifdef CONFIG_MEMORY_FAILURE
 	KUNIT_CASE(aeration_test_poison_split),
