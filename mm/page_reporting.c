@@ -501,7 +501,7 @@ out:
  *
  * A page larger than a pageblock goes back whole if its pageblocks still
  * share one type (a free page's pageblocks do, and aeration_isolate_page()
- * keeps it), to the list it came from: pieces below a
+ * keeps it), to the list of that type: pieces below a
  * tracked order would lose the aerated state and merge back into a raw
  * page, to be reported again.  Otherwise (one was isolated while the page
  * was off the lists) each pageblock goes back to the list of its own type,
