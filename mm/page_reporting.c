@@ -92,13 +92,14 @@ enum {
 	AERATION_REQUESTED,	/* work queued, or to run again */
 	AERATION_ACTIVE,	/* work running */
 	AERATION_SETTLE,	/* work queued as the settle pass */
-	AERATION_DEFERRED,	/* work queued for a zone that backs off */
+	AERATION_DEFERRED,	/* the look armed for a zone that backs off */
 };
 
 static struct {
 	struct page_reporting_dev_info *dev;
 	struct scatterlist *sgl;	/* dev_capacity(dev) entries */
 	struct delayed_work work;
+	struct timer_list look;		/* DEFERRED: aeration_look() */
 	atomic_t state;
 	bool paused;			/* tracked orders are changing */
 	bool held;			/* the host migrates us: page_reporting_hold() */
@@ -106,6 +107,8 @@ static struct {
 	unsigned long settle_at;	/* jiffies */
 	unsigned int order;		/* the order zones are tracked from */
 	unsigned long settles;		/* settle passes run */
+	unsigned long runs;		/* runs of the worker (KUnit) */
+	unsigned long looks;		/* of them, woken by the look (KUnit) */
 	bool zeroes;			/* dev's reports known zero: page_zeroed_enable() */
 } aer;
 
@@ -227,10 +230,11 @@ void __aeration_add(struct page *page, struct zone *zone, unsigned int order,
 	/* Read without the lock by the settle pass: WRITE_ONCE. */
 	WRITE_ONCE(zone->aeration.nr_raw, zone->aeration.nr_raw + (1UL << order));
 	/*
-	 * Not for a zone that backs off while the worker is queued: it comes
-	 * back for the zone at the end of its interval anyway, and a request
-	 * would put other zones' settle pass off.  An idle worker (after a
-	 * device error) is not coming back: request.
+	 * Not for a zone that backs off while the worker is queued or the
+	 * look armed (DEFERRED): it comes back for the zone at the end of
+	 * its interval anyway, and a request would put other zones' settle
+	 * pass off.  An idle worker (after a device error) is not coming
+	 * back: request.
 	 */
 	if (zone->aeration.nr_raw > high_mark(zone) &&
 	    (!READ_ONCE(zone->aeration.interval_ms) ||
@@ -402,6 +406,9 @@ static void aeration_pause(void)
 {
 	lockdep_assert_held(&aeration_mutex);
 	WRITE_ONCE(aer.paused, true);
+	cancel_delayed_work_sync(&aer.work);
+	/* The worker armed the look; the look may have queued it again. */
+	timer_delete_sync(&aer.look);
 	cancel_delayed_work_sync(&aer.work);
 	/* And for vm.aeration_report_now, which stops after its batch. */
 	mutex_lock(&aeration_pass_mutex);
@@ -652,15 +659,16 @@ static int aeration_zone(struct zone *zone, struct page_reporting_dev_info *dev,
  * A zone that backs off is passed once per interval (the worker comes
  * back for it until it stops backing off) and reports only raw_min
  * pages, the coldest raw ones, those that stayed free the whole interval;
- * the settle pass leaves it alone.  Between its passes the worker looks
- * at it every quarter of the idle window, 4 * vm.aeration_delay_ms (at
+ * the settle pass leaves it alone.  Between its passes a timer looks
+ * at it (aeration_look()) every quarter of the idle window, 4 * vm.aeration_delay_ms (at
  * least AERATION_IDLE_MIN_MS; aeration_idle_window()): once no more was
  * taken from its raw memory, cut from aerated memory, allocated from
  * zones of its kind (the per-cpu lists hold THPs too) or freed over a whole
  * window than the rule above allows over an interval, scaled down to the
  * window (at least one block), the guest went idle, and the zone stops
  * backing off at once rather than at the end of an interval of up to
- * vm.aeration_delay_max_ms (aeration_adapt_idle()).  It keeps its last
+ * vm.aeration_delay_max_ms (aeration_zone_idle(), then the worker's
+ * aeration_adapt_idle()).  It keeps its last
  * verdict of reuse for two windows: if it churns again by then, that was
  * a pause of its churn, the zone backs off at its next verdict and its
  * window doubles (up to a quarter of the maximum), until it goes quiet
@@ -717,7 +725,7 @@ static void aeration_idle_forget(struct zone *zone)
  * per-cpu lists too, which the counts of its free lists do not see (a
  * THP freed and taken again stays on a CPU's list), and pages freed
  * anywhere (a program unmapping its memory is not idle either, however
- * long that takes): a racy sum, for aeration_adapt_idle().
+ * long that takes): a racy sum, for aeration_zone_idle().
  */
 static unsigned long aeration_zone_activity(struct zone *zone)
 {
@@ -751,11 +759,14 @@ static void aeration_adapt_mark(struct zone *zone)
  */
 static void aeration_idle_mark(struct zone *zone)
 {
-	zone->aeration.idle_since = jiffies;
+	unsigned long seen;
+
 	/* Counts taken under zone->lock, read without: a little late. */
-	zone->aeration.idle_seen = data_race(zone->aeration.nr_taken +
-					     zone->aeration.nr_reused) +
-				   aeration_zone_activity(zone);
+	seen = data_race(zone->aeration.nr_taken + zone->aeration.nr_reused);
+	seen += aeration_zone_activity(zone);
+	/* The look reads and writes both without a lock: aeration_zone_idle(). */
+	WRITE_ONCE(zone->aeration.idle_since, jiffies);
+	WRITE_ONCE(zone->aeration.idle_seen, seen);
 }
 
 /* Start @zone's signal afresh, not backed off; zone->lock held. */
@@ -795,13 +806,16 @@ static void aeration_adapt_set(struct zone *zone, unsigned int ms,
  * included) or freed since idle_since, which moves to @now whenever more was,
  * than the interval's quiet allows (half the high mark) scaled down to
  * the window, or one block: as strict as the rule at a pass, per unit of
- * time.  If so, it stops backing off and keeps its last verdict of reuse
- * for two windows: a churn whose pauses are a little longer than the
- * window is churn again at its next reuse (aeration_adapt()).  Racy
- * reads: a count a little late, or the CPUs' sum jumping as a CPU goes
- * offline (its events move to another), looks busy once at worst.
+ * time.  Racy reads: a count a little late, or the CPUs' sum jumping as a
+ * CPU goes offline (its events move to another), looks busy once at
+ * worst.  idle_since and idle_seen are written here, by the worker or by
+ * aeration_look() (never at once: the worker deletes the look first), and
+ * by the passes of vm.aeration_report_now (aeration_idle_mark()), which
+ * may race with the look: both store a time and the sum at that time, so
+ * a mix of the two starts the window a few jiffies off, or makes the look
+ * wake the worker, which looks again, for nothing.
  */
-static bool aeration_adapt_idle(struct zone *zone, unsigned long now)
+static bool aeration_zone_idle(struct zone *zone, unsigned long now)
 {
 	unsigned long window = aeration_idle_window(zone), used, quiet;
 	/* Written under zone->lock, not taken here: see above. */
@@ -811,15 +825,34 @@ static bool aeration_adapt_idle(struct zone *zone, unsigned long now)
 
 	quiet = high_mark(zone) / 2;
 	quiet = min(quiet, mult_frac(quiet, jiffies_to_msecs(window),
-				     max(zone->aeration.interval_ms, 1U)));
+				     max(READ_ONCE(zone->aeration.interval_ms),
+					 1U)));
 	quiet = max(quiet, 1UL << zone->aeration.order);
 	used = reused + taken + aeration_zone_activity(zone);
-	if (used - zone->aeration.idle_seen > quiet) {
-		zone->aeration.idle_since = now;
-		zone->aeration.idle_seen = used;
+	if (used - READ_ONCE(zone->aeration.idle_seen) > quiet) {
+		WRITE_ONCE(zone->aeration.idle_since, now);
+		WRITE_ONCE(zone->aeration.idle_seen, used);
 		return false;
 	}
-	if (time_before(now, zone->aeration.idle_since + window))
+	return !time_before(now, READ_ONCE(zone->aeration.idle_since) + window);
+}
+
+/*
+ * A look at @zone, which backs off, within its interval: if it was idle
+ * for the idle window (aeration_zone_idle()), it stops backing off and
+ * keeps its last verdict of reuse for two windows: a churn whose pauses
+ * are a little longer than the window is churn again at its next reuse
+ * (aeration_adapt()).
+ */
+static bool aeration_adapt_idle(struct zone *zone, unsigned long now)
+{
+	unsigned long window = aeration_idle_window(zone);
+	/* For the trace only: as aeration_zone_idle() reads them. */
+	unsigned long reused = data_race(zone->aeration.nr_reused);
+	/* The same. */
+	unsigned long taken = data_race(zone->aeration.nr_taken);
+
+	if (!aeration_zone_idle(zone, now))
 		return false;
 	aeration_adapt_set(zone, 0, AERATION_ADAPT_IDLE,
 			   reused - zone->aeration.reused_seen,
@@ -827,6 +860,25 @@ static bool aeration_adapt_idle(struct zone *zone, unsigned long now)
 	zone->aeration.idle_ended = true;
 	zone->aeration.idle_until = now + 2 * window;
 	return true;
+}
+
+/* Adaptation off (vm.aeration_adaptive, or no room between the limits). */
+static bool aeration_adapt_off(void)
+{
+	return !READ_ONCE(aeration_adaptive) ||
+	       READ_ONCE(aeration_delay_max_ms) <= READ_ONCE(aeration_delay_ms);
+}
+
+/*
+ * Within an interval of @ms of @zone (not one from long ago, or a wrapped
+ * one)?  It ends at zone->aeration.next_pass.
+ */
+static bool aeration_in_interval(struct zone *zone, unsigned int ms,
+				 unsigned long now)
+{
+	unsigned long next = zone->aeration.next_pass;
+
+	return ms && time_in_range(now, next - msecs_to_jiffies(ms), next - 1);
 }
 
 /*
@@ -840,8 +892,7 @@ static bool aeration_adapt(struct zone *zone, unsigned long *budget)
 	unsigned long now = jiffies, reused, taken, raw_min, since, ms;
 	bool churn;
 
-	if (!READ_ONCE(aeration_adaptive) ||
-	    READ_ONCE(aeration_delay_max_ms) <= READ_ONCE(aeration_delay_ms)) {
+	if (aeration_adapt_off()) {
 		aeration_adapt_set(zone, 0, AERATION_ADAPT_OFF, 0, 0);
 		zone->aeration.reuse_prev = 0;
 		aeration_idle_forget(zone);
@@ -855,12 +906,10 @@ static bool aeration_adapt(struct zone *zone, unsigned long *budget)
 		old = max_ms;
 	}
 	/*
-	 * Within an interval (not one from long ago, or a wrapped one):
-	 * wait for its end, unless the guest went idle meanwhile.
+	 * Within an interval: wait for its end, unless the guest went idle
+	 * meanwhile.
 	 */
-	if (old && time_in_range(now, zone->aeration.next_pass -
-				 msecs_to_jiffies(old),
-				 zone->aeration.next_pass - 1)) {
+	if (aeration_in_interval(zone, old, now)) {
 		if (!aeration_adapt_idle(zone, now))
 			return false;
 		*budget = ULONG_MAX;
@@ -1065,6 +1114,19 @@ static bool aeration_settle_drain(struct zone *zone, unsigned long *pcp)
 }
 
 /*
+ * When to come back for @zone, which backs off: at the end of its
+ * interval, or a quarter of the idle window from @now if that comes first.
+ */
+static unsigned long aeration_zone_due(struct zone *zone, unsigned long now)
+{
+	unsigned long when = now + max(aeration_idle_window(zone) / 4, 1UL);
+
+	if (time_before(zone->aeration.next_pass, when))
+		when = zone->aeration.next_pass;
+	return when;
+}
+
+/*
  * One zone's share of a pass: the settle pass (@settle) or a normal one.
  * A zone that backs off and waits for its interval is left alone; *@due
  * says when to come back for it, at the end of its interval or a quarter
@@ -1125,9 +1187,7 @@ wait:
 	 * whether it went idle.
 	 */
 	if (zone->aeration.interval_ms) {
-		when = jiffies + max(aeration_idle_window(zone) / 4, 1UL);
-		if (time_before(zone->aeration.next_pass, when))
-			when = zone->aeration.next_pass;
+		when = aeration_zone_due(zone, jiffies);
 		if (!*have_due || time_before(when, *due))
 			*due = when;
 		*have_due = true;
@@ -1136,10 +1196,62 @@ wait:
 }
 
 /*
+ * The look at zones that back off, between their passes (DEFERRED): a
+ * timer, not the worker, which woken that often preempted the program
+ * that churns on its CPU (see Documentation/mm/aeration.rst).  Reads a
+ * few counters in softirq context and wakes the worker only when it has
+ * work: a zone's interval ended, a zone went idle (aeration_zone_idle()),
+ * the rule changed under it, or the settle pass is due.  It runs only
+ * between two runs of the worker, which deletes it first and arms it last,
+ * and re-arms itself until it wakes the worker.
+ */
+static void aeration_look(struct timer_list *unused)
+{
+	unsigned long now = jiffies, due = 0;
+	bool have_due = false;
+	struct zone *zone;
+
+	/* A request, a pause or a hold since: not ours to wake it. */
+	if (READ_ONCE(aer.paused) || READ_ONCE(aer.held) ||
+	    atomic_read(&aer.state) != AERATION_DEFERRED)
+		return;
+	if (aer.settle_pending) {
+		if (!time_before(now, aer.settle_at))
+			goto wake;
+		due = aer.settle_at;
+		have_due = true;
+	}
+	for_each_populated_zone(zone) {
+		unsigned int ms = READ_ONCE(zone->aeration.interval_ms);
+		unsigned long when;
+
+		if (!ms || !READ_ONCE(zone->aeration.order))
+			continue;
+		/* aeration_adapt()'s first tests, and its look. */
+		if (aeration_adapt_off() || ms > interval_max() ||
+		    !aeration_in_interval(zone, ms, now) ||
+		    aeration_zone_idle(zone, now))
+			goto wake;
+		when = aeration_zone_due(zone, now);
+		if (!have_due || time_before(when, due))
+			due = when;
+		have_due = true;
+	}
+	if (have_due) {
+		mod_timer(&aer.look, due);
+		return;
+	}
+wake:
+	aer.looks++;
+	queue_delayed_work(system_freezable_wq, &aer.work, 0);
+}
+
+/*
  * Run as requested (a zone passed its high mark), as the settle pass
- * queued at the end of a requested pass, which nobody requested, or for
- * a zone that backs off, at the end of its interval (DEFERRED; the
- * settle pass too, if it is due by then).
+ * queued at the end of a requested pass, which nobody requested, or,
+ * woken by the look (DEFERRED), for a zone that backs off at the end of
+ * its interval, when it went idle or the rule changed, or for the settle
+ * pass when it is due.
  */
 static void aeration_process(struct work_struct *work)
 {
@@ -1150,6 +1262,9 @@ static void aeration_process(struct work_struct *work)
 	struct zone *zone;
 	int old, next;
 
+	/* Its fields are ours from here; it may have queued us. */
+	timer_delete_sync(&aer.look);
+	aer.runs++;
 	if (WARN_ON_ONCE(!dev))
 		return;
 	if (READ_ONCE(aer.paused)) {
@@ -1209,10 +1324,11 @@ static void aeration_process(struct work_struct *work)
 	 * again; a pass for a zone that backs off does not, and a deferred
 	 * one that reported nothing and ended no backoff (a look at such a
 	 * zone) needs none.  Such a zone wants a pass when its interval
-	 * ends, or a look at it (aeration_adapt_idle()), if that comes
-	 * first; a request brings either forward.  Queued before the state
-	 * says so, so that a request after that finds it queued.  It cannot
-	 * run before this returns (a work item does not run twice at once).
+	 * ends, or a look at it (aeration_look()), if that comes first; a
+	 * request brings either forward.  The settle pass is queued before
+	 * the state says so, so that a request after that finds it queued.
+	 * It cannot run before this returns (a work item does not run twice
+	 * at once).
 	 */
 	now = jiffies;
 	if (!settle_ms || !aeration_room()) {
@@ -1235,12 +1351,20 @@ static void aeration_process(struct work_struct *work)
 			next = AERATION_DEFERRED;
 		}
 	}
-	if (next != AERATION_IDLE)
+	if (next == AERATION_SETTLE)
 		mod_delayed_work(system_freezable_wq, &aer.work, delay);
 out:
+	/*
+	 * DEFERRED: the look, armed once the state says so, as it does
+	 * nothing otherwise.  A request meanwhile queued us: we delete it
+	 * when we run.
+	 */
 	if (atomic_cmpxchg(&aer.state, AERATION_ACTIVE, next) !=
-	    AERATION_ACTIVE)
+	    AERATION_ACTIVE) {
 		aeration_queue();
+	} else if (next == AERATION_DEFERRED) {
+		mod_timer(&aer.look, jiffies + delay);
+	}
 }
 
 /**
@@ -1833,6 +1957,7 @@ static int __init aeration_init(void)
 	struct dentry *dir;
 
 	INIT_DELAYED_WORK(&aer.work, aeration_process);
+	timer_setup(&aer.look, aeration_look, 0);
 	if (page_reporting_order == -1U)
 		page_reporting_order = pageblock_order;
 	register_sysctl_init("vm", aeration_sysctls);

@@ -283,13 +283,30 @@ static void check_all_zones(struct kunit *test)
 		check_zone(test, zone);
 }
 
+/* The worker queued, or the look that may queue it armed (aeration_look()). */
+static bool worker_queued(void)
+{
+	return delayed_work_pending(&aer.work) || timer_pending(&aer.look);
+}
+
+/*
+ * Run the worker now if it is queued, or the look armed: as a look run,
+ * whether or not the look would have queued it; and wait for it.
+ */
+static void flush_worker(void)
+{
+	if (timer_delete_sync(&aer.look))
+		mod_delayed_work(system_freezable_wq, &aer.work, 0);
+	flush_delayed_work(&aer.work);
+}
+
 /* Run the worker now, until no zone asks for more (bounded). */
 static void run_worker(void)
 {
 	int i;
 
 	for (i = 0; i < 100; i++) {
-		flush_delayed_work(&aer.work);
+		flush_worker();
 		/* Not a queued settle pass: that one is for its test to see. */
 		if (atomic_read(&aer.state) == AERATION_IDLE ||
 		    atomic_read(&aer.state) == AERATION_SETTLE)
@@ -395,7 +412,7 @@ static void aeration_test_device_failure(struct kunit *test)
 	run_worker();
 	/* The worker stops at the first failure and does not retry by itself. */
 	KUNIT_EXPECT_EQ(test, fd.calls, 1U);
-	KUNIT_EXPECT_FALSE(test, delayed_work_pending(&aer.work));
+	KUNIT_EXPECT_FALSE(test, worker_queued());
 	/* Failed batches count nothing and leave the pages raw, on the lists. */
 	KUNIT_EXPECT_EQ(test, aeration_test_vm_event(AERATION_PAGES_REPORTED), rep0);
 	for_each_populated_zone(zone)
@@ -564,7 +581,7 @@ static bool report_half(struct kunit *test, struct fake_dev *fd,
 	spin_unlock_irq(&zone->lock);
 	run_worker();
 	WRITE_ONCE(fd->watch, NULL);
-	flush_delayed_work(&aer.work);	/* no batch in flight past here */
+	flush_worker();	/* no batch in flight past here */
 	if (!fd->watch_seen) {
 		/* For the message: still there, unreported, or taken? */
 		spin_lock_irq(&zone->lock);
@@ -1126,7 +1143,7 @@ static void aeration_test_high_wmark_trigger(struct kunit *test)
 	aeration_delay_ms = 60000;	/* so that we see the work queued */
 	WRITE_ONCE(aeration_high_wmark, INT_MAX >> MAX_PAGE_ORDER);
 	run_worker();
-	if (delayed_work_pending(&aer.work)) {
+	if (worker_queued()) {
 		for (i = 0; i < ARRAY_SIZE(blk); i++)
 			__free_pages(blk[i], MAX_PAGE_ORDER);
 		page_reporting_unregister(&fd.info);
@@ -1138,11 +1155,11 @@ static void aeration_test_high_wmark_trigger(struct kunit *test)
 	WRITE_ONCE(aeration_high_wmark,
 		   ((raw + MAX_ORDER_NR_PAGES) >> order) + 1);
 	__free_pages(blk[0], MAX_PAGE_ORDER);
-	KUNIT_EXPECT_FALSE_MSG(test, delayed_work_pending(&aer.work),
+	KUNIT_EXPECT_FALSE_MSG(test, worker_queued(),
 			       "worker queued below the high mark (raw %lu)",
 			       zone->aeration.nr_raw);
 	__free_pages(blk[1], MAX_PAGE_ORDER);
-	KUNIT_EXPECT_TRUE_MSG(test, delayed_work_pending(&aer.work),
+	KUNIT_EXPECT_TRUE_MSG(test, worker_queued(),
 			      "worker not queued above the high mark (raw %lu)",
 			      zone->aeration.nr_raw);
 	__free_pages(blk[2], MAX_PAGE_ORDER);
@@ -1221,16 +1238,16 @@ static void aeration_test_settle(struct kunit *test)
 	for (tries = 0; !left && tries < SETTLE_TRIES; tries++) {
 		free_blocks_leave_raw(test, &zone);
 		no_more_requests();
-		flush_delayed_work(&aer.work);
+		flush_worker();
 		left = zone_raw(zone);
 	}
 	KUNIT_ASSERT_GT_MSG(test, left, 0UL, "zone %s: nothing left raw, %u tries",
 			    zone->name, tries);
 	calls = fd.calls;
 	msleep(100);
-	flush_delayed_work(&aer.work);
+	flush_worker();
 	KUNIT_EXPECT_EQ_MSG(test, fd.calls, calls, "reported with no request");
-	KUNIT_EXPECT_FALSE(test, delayed_work_pending(&aer.work));
+	KUNIT_EXPECT_FALSE(test, worker_queued());
 	KUNIT_EXPECT_EQ(test, aer.settles, settles);
 
 	/*
@@ -1253,14 +1270,14 @@ static void aeration_test_settle(struct kunit *test)
 			msleep(20);
 		KUNIT_ASSERT_EQ_MSG(test, aer.settles, settles + 1,
 				    "no settle pass within a second");
-		flush_delayed_work(&aer.work);
+		flush_worker();
 	}
 	KUNIT_ASSERT_GT_MSG(test, left, 0UL, "zone %s: nothing left raw, %u tries",
 			    zone->name, tries);
 	KUNIT_EXPECT_GT_MSG(test, fd.settle_pages, 0UL,
 			    "settle pass reported nothing of %lu raw pages", left);
 	KUNIT_EXPECT_EQ(test, fd.bad, 0U);
-	KUNIT_EXPECT_FALSE(test, delayed_work_pending(&aer.work));
+	KUNIT_EXPECT_FALSE(test, worker_queued());
 	KUNIT_EXPECT_EQ(test, aer.settles, settles + 1);
 	check_zone(test, zone);
 	page_reporting_unregister(&fd.info);
@@ -1336,7 +1353,7 @@ static void check_adapt(struct kunit *test, bool adaptive)
 	}
 	pages = fd.pages;
 	free_top_blocks(blk);
-	flush_delayed_work(&aer.work);
+	flush_worker();
 	/* (A later pass for the rest of the system may own reported_last.) */
 	KUNIT_ASSERT_GE(test, fd.pages - pages, blocks / 2);
 	/* From here on: what the zone reported last is those blocks. */
@@ -1357,7 +1374,7 @@ static void check_adapt(struct kunit *test, bool adaptive)
 			half = alloc_top_n(blk, ADAPT_BLOCKS / 2, zone);
 			KUNIT_ASSERT_PTR_EQ(test, half, zone);
 			aeration_request();
-			flush_delayed_work(&aer.work);
+			flush_worker();
 			half = alloc_top_n(blk + ADAPT_BLOCKS / 2,
 					   ADAPT_BLOCKS / 2, zone);
 			KUNIT_ASSERT_PTR_EQ(test, half, zone);
@@ -1369,7 +1386,7 @@ static void check_adapt(struct kunit *test, bool adaptive)
 		backoffs = aeration_test_vm_event(AERATION_BACKOFFS);
 		pages = fd.pages;
 		free_top_blocks(blk);
-		flush_delayed_work(&aer.work);
+		flush_worker();
 		if (round && adaptive)
 			break;
 		KUNIT_EXPECT_EQ_MSG(test, zone->aeration.interval_ms, 0U,
@@ -1406,7 +1423,7 @@ static void check_adapt(struct kunit *test, bool adaptive)
 	WRITE_ONCE(aeration_high_wmark, 1);
 	pages = fd.pages;
 	aeration_request();
-	flush_delayed_work(&aer.work);
+	flush_worker();
 	KUNIT_EXPECT_GE_MSG(test, fd.pages - pages, blocks / 2,
 			    "quiet, but the blocks were not reported");
 out:
@@ -1444,8 +1461,9 @@ static void back_off_by_hand(struct zone *zone)
  * after the churn stopped.  More than the window's share of the interval's
  * quiet taken (at least a block) starts the window again.  First
  * aeration_adapt() called as the worker would, the worker kept out (a
- * 60 s delay, aeration_pass_mutex); then the worker itself, which must
- * come back to look at the zone long before the interval ends.
+ * 60 s delay, aeration_pass_mutex); then the worker and its look
+ * (aeration_look()), which must see the zone idle long before the
+ * interval ends.
  */
 static void aeration_test_idle_ends_backoff(struct kunit *test)
 {
@@ -1518,7 +1536,7 @@ static void aeration_test_idle_ends_backoff(struct kunit *test)
 			    "the worker did not see the zone idle within 5 windows");
 	KUNIT_EXPECT_EQ(test, aeration_test_vm_event(AERATION_BACKOFF_ENDS),
 			ends + 2);
-	flush_delayed_work(&aer.work);
+	flush_worker();
 	check_zone(test, zone);
 	page_reporting_unregister(&fd.info);
 	KUNIT_EXPECT_EQ(test, fd.bad, 0U);
@@ -1546,7 +1564,7 @@ static void aeration_test_report_now(struct kunit *test)
 	}
 	aeration_delay_ms = 60000;	/* the worker stays out */
 	no_more_requests();
-	flush_delayed_work(&aer.work);
+	flush_worker();
 	free_top_blocks(blk);
 	KUNIT_EXPECT_GE(test, zone_raw(zone), blocks);
 	pages = fd.pages;
@@ -1565,17 +1583,17 @@ static void aeration_test_report_now(struct kunit *test)
 	WRITE_ONCE(aeration_high_wmark, 1);
 	aeration_delay_ms = 0;
 	aeration_request();
-	flush_delayed_work(&aer.work);
+	flush_worker();
 	KUNIT_EXPECT_EQ_MSG(test, fd.pages, pages, "reported while held");
 	page_reporting_hold(false);
 	/* A run that saw the hold may be what the flush waits for. */
-	flush_delayed_work(&aer.work);
-	flush_delayed_work(&aer.work);
+	flush_worker();
+	flush_worker();
 	KUNIT_EXPECT_GE_MSG(test, fd.pages - pages, blocks / 2,
 			    "not reported after the hold");
 	aeration_delay_ms = 60000;
 	no_more_requests();
-	flush_delayed_work(&aer.work);
+	flush_worker();
 
 	fd.err = -EIO;
 	zone = alloc_top_blocks(blk);
@@ -1644,6 +1662,153 @@ static void aeration_test_sysctls(struct kunit *test)
 	}
 }
 
+/* Take a block and more from @zone's raw memory, as far as the look sees. */
+static void keep_busy(struct zone *zone)
+{
+	spin_lock_irq(&zone->lock);
+	zone->aeration.nr_taken += (1UL << zone->aeration.order) + 1;
+	spin_unlock_irq(&zone->lock);
+}
+
+/* The look armed, or running (between its expiry and its mod_timer()). */
+static bool look_armed(void)
+{
+	return timer_pending(&aer.look) ||
+	       atomic_read(&aer.state) == AERATION_DEFERRED;
+}
+
+/*
+ * While a zone backs off and stays busy, the look (aeration_look(), a
+ * timer) does not wake the worker; once the zone's interval ends, it does,
+ * and once it is idle.  A worker woken every quarter of the idle window
+ * ran beside the program that frees, which an idle CPU then pulled over,
+ * away from what it had freed to its CPU's per-cpu lists.  Unregistering
+ * while the look is armed leaves nothing to run.
+ */
+static void aeration_test_look_busy(struct kunit *test)
+{
+	unsigned long looks, woke, window, deadline, end, runs;
+	struct zone *zone = NULL, *z;
+	struct fake_dev fd;
+	bool timed;
+	int round;
+
+	aeration_delay_ms = 60000;
+	fake_init(&fd, 64);
+	KUNIT_ASSERT_EQ(test, page_reporting_register(&fd.info), 0);
+	for_each_populated_zone(z) {
+		if (READ_ONCE(z->aeration.order)) {
+			zone = z;
+			break;
+		}
+	}
+	KUNIT_ASSERT_NOT_NULL(test, zone);
+	aeration_adaptive = 1;
+	aeration_delay_max_ms = 60000;
+	/* Busy from a block on (high / 2 * window / interval is less). */
+	aeration_high_wmark = 32;
+	/* A 400 ms window: a look every 100 ms. */
+	aeration_delay_ms = 100;
+	window = aeration_idle_window(zone);
+
+	/*
+	 * Round 0 ends with the zone idle, round 1 with its interval, a
+	 * second after it began, busy all along.
+	 */
+	for (round = 0; round < 2; round++) {
+		mutex_lock(&aeration_pass_mutex);
+		back_off_by_hand(zone);
+		if (round)
+			zone->aeration.next_pass = jiffies + HZ;
+		mutex_unlock(&aeration_pass_mutex);
+		/* A pass finds it within its interval, and arms the look. */
+		keep_busy(zone);
+		aeration_request();
+		if (atomic_read(&aer.state) == AERATION_REQUESTED)
+			aeration_queue();
+		deadline = jiffies + 5 * HZ;
+		while (!(atomic_read(&aer.state) == AERATION_DEFERRED &&
+			 timer_pending(&aer.look)) &&
+		       time_before(jiffies, deadline)) {
+			keep_busy(zone);
+			msleep(20);
+		}
+		KUNIT_ASSERT_EQ_MSG(test, atomic_read(&aer.state),
+				    AERATION_DEFERRED,
+				    "round %d: no look armed for a zone that backs off",
+				    round);
+		looks = READ_ONCE(aer.looks);
+
+		/*
+		 * Busy: a block and more taken every 20 ms, for five windows
+		 * (round 1: until 0.2 s before the interval's end, unless a
+		 * slow first pass left no time for it).
+		 */
+		end = round ? zone->aeration.next_pass - HZ / 5 :
+			      jiffies + 5 * window;
+		timed = time_before(jiffies, end);
+		while (time_before(jiffies, end)) {
+			keep_busy(zone);
+			msleep(20);
+		}
+		woke = READ_ONCE(aer.looks) - looks;
+		if (timed) {
+			KUNIT_EXPECT_EQ_MSG(test, woke, 0UL,
+					    "round %d: the look woke the worker %lu times while the zone was busy",
+					    round, woke);
+			KUNIT_EXPECT_NE(test,
+					READ_ONCE(zone->aeration.interval_ms),
+					0U);
+			KUNIT_EXPECT_TRUE_MSG(test, look_armed(),
+					      "round %d: the look stopped looking",
+					      round);
+		}
+		if (round)
+			break;
+
+		/* Idle: within a window and a quarter, and a pass. */
+		deadline = jiffies + 5 * window;
+		while (READ_ONCE(zone->aeration.interval_ms) &&
+		       time_before(jiffies, deadline))
+			msleep(20);
+		KUNIT_EXPECT_EQ_MSG(test, READ_ONCE(zone->aeration.interval_ms), 0U,
+				    "the look did not see the zone idle within 5 windows");
+		KUNIT_EXPECT_GT(test, READ_ONCE(aer.looks), looks);
+		flush_worker();
+	}
+
+	/* Round 1: busy, but the interval ends: the look wakes the worker. */
+	deadline = jiffies + 2 * HZ;
+	while (READ_ONCE(aer.looks) == looks && time_before(jiffies, deadline)) {
+		keep_busy(zone);
+		msleep(20);
+	}
+	KUNIT_EXPECT_GT_MSG(test, READ_ONCE(aer.looks), looks,
+			    "the look did not wake the worker at the interval's end");
+
+	/* Back off again, the look armed: unregister leaves nothing behind. */
+	mutex_lock(&aeration_pass_mutex);
+	back_off_by_hand(zone);
+	mutex_unlock(&aeration_pass_mutex);
+	aeration_request();
+	if (atomic_read(&aer.state) == AERATION_REQUESTED)
+		aeration_queue();
+	deadline = jiffies + 5 * HZ;
+	while (!look_armed() && time_before(jiffies, deadline)) {
+		keep_busy(zone);
+		msleep(20);
+	}
+	check_zone(test, zone);
+	page_reporting_unregister(&fd.info);
+	KUNIT_EXPECT_FALSE(test, worker_queued());
+	runs = READ_ONCE(aer.runs);
+	msleep(jiffies_to_msecs(window));
+	KUNIT_EXPECT_EQ_MSG(test, READ_ONCE(aer.runs), runs,
+			    "the worker ran after unregistering");
+	KUNIT_EXPECT_FALSE(test, worker_queued());
+	KUNIT_EXPECT_EQ(test, fd.bad, 0U);
+}
+
 static struct kunit_case aeration_test_cases[] = {
 	KUNIT_CASE(aeration_test_sysctls),
 	KUNIT_CASE(aeration_test_register),
@@ -1664,6 +1829,7 @@ static struct kunit_case aeration_test_cases[] = {
 	KUNIT_CASE(aeration_test_adapt),
 	KUNIT_CASE(aeration_test_adapt_off),
 	KUNIT_CASE(aeration_test_idle_ends_backoff),
+	KUNIT_CASE_SLOW(aeration_test_look_busy),
 	KUNIT_CASE(aeration_test_report_now),
 	{}
 };
