@@ -1442,6 +1442,50 @@ static void aeration_test_adapt_off(struct kunit *test)
 	check_adapt(test, false);
 }
 
+/*
+ * Register @fd, adaptation on, vm.aeration_delay_ms @delay_ms: the first
+ * tracked zone, busy from a block on (high / 2 * window / interval is
+ * less than one).
+ */
+static struct zone *register_adaptive(struct kunit *test, struct fake_dev *fd,
+				      int delay_ms)
+{
+	struct zone *zone;
+
+	aeration_delay_ms = 60000;
+	fake_init(fd, 64);
+	KUNIT_ASSERT_EQ(test, page_reporting_register(&fd->info), 0);
+	for_each_populated_zone(zone) {
+		if (READ_ONCE(zone->aeration.order))
+			break;
+	}
+	KUNIT_ASSERT_NOT_NULL(test, zone);
+	aeration_adaptive = 1;
+	aeration_delay_max_ms = 60000;
+	aeration_high_wmark = 32;
+	aeration_delay_ms = delay_ms;
+	return zone;
+}
+
+/* Wait up to @timeout jiffies for @zone to stop backing off: whether it did. */
+static bool wait_backoff_end(struct zone *zone, unsigned long timeout)
+{
+	unsigned long deadline = jiffies + timeout;
+
+	while (READ_ONCE(zone->aeration.interval_ms) &&
+	       time_before(jiffies, deadline))
+		msleep(20);
+	return !READ_ONCE(zone->aeration.interval_ms);
+}
+
+/* A pass now (after vm.aeration_delay_ms), whatever the state was. */
+static void request_pass(void)
+{
+	aeration_request();
+	if (atomic_read(&aer.state) == AERATION_REQUESTED)
+		aeration_queue();
+}
+
 /* Back off @zone for a minute, as a pass would; the worker kept out. */
 static void back_off_by_hand(struct zone *zone)
 {
@@ -1467,26 +1511,12 @@ static void back_off_by_hand(struct zone *zone)
  */
 static void aeration_test_idle_ends_backoff(struct kunit *test)
 {
-	unsigned long budget, ends, window, deadline, before;
-	struct zone *zone = NULL, *z;
+	unsigned long budget, ends, window, before;
+	struct zone *zone;
 	struct fake_dev fd;
 
-	aeration_delay_ms = 60000;
-	fake_init(&fd, 64);
-	KUNIT_ASSERT_EQ(test, page_reporting_register(&fd.info), 0);
-	for_each_populated_zone(z) {
-		if (READ_ONCE(z->aeration.order)) {
-			zone = z;
-			break;
-		}
-	}
-	KUNIT_ASSERT_NOT_NULL(test, zone);
-	aeration_adaptive = 1;
-	aeration_delay_max_ms = 60000;
-	/* Busy from a block on (high / 2 * window / interval is less). */
-	aeration_high_wmark = 32;
 	/* A 1 s window: a sleep of half of it stays within it, mostly. */
-	aeration_delay_ms = 250;
+	zone = register_adaptive(test, &fd, 250);
 	window = aeration_idle_window(zone);
 	KUNIT_EXPECT_GE(test, jiffies_to_msecs(window), 1000U);
 	ends = aeration_test_vm_event(AERATION_BACKOFF_ENDS);
@@ -1525,15 +1555,9 @@ static void aeration_test_idle_ends_backoff(struct kunit *test)
 	/* (The event sum takes the CPU hotplug lock: not under the mutex.) */
 	KUNIT_EXPECT_EQ(test, aeration_test_vm_event(AERATION_BACKOFF_ENDS),
 			ends + 1);
-	aeration_request();
-	if (atomic_read(&aer.state) == AERATION_REQUESTED)
-		aeration_queue();
-	deadline = jiffies + 5 * window;
-	while (READ_ONCE(zone->aeration.interval_ms) &&
-	       time_before(jiffies, deadline))
-		msleep(20);
-	KUNIT_EXPECT_EQ_MSG(test, READ_ONCE(zone->aeration.interval_ms), 0U,
-			    "the worker did not see the zone idle within 5 windows");
+	request_pass();
+	KUNIT_EXPECT_TRUE_MSG(test, wait_backoff_end(zone, 5 * window),
+			      "the worker did not see the zone idle within 5 windows");
 	KUNIT_EXPECT_EQ(test, aeration_test_vm_event(AERATION_BACKOFF_ENDS),
 			ends + 2);
 	flush_worker();
@@ -1688,27 +1712,13 @@ static bool look_armed(void)
 static void aeration_test_look_busy(struct kunit *test)
 {
 	unsigned long looks, woke, window, deadline, end, runs;
-	struct zone *zone = NULL, *z;
+	struct zone *zone;
 	struct fake_dev fd;
 	bool timed;
 	int round;
 
-	aeration_delay_ms = 60000;
-	fake_init(&fd, 64);
-	KUNIT_ASSERT_EQ(test, page_reporting_register(&fd.info), 0);
-	for_each_populated_zone(z) {
-		if (READ_ONCE(z->aeration.order)) {
-			zone = z;
-			break;
-		}
-	}
-	KUNIT_ASSERT_NOT_NULL(test, zone);
-	aeration_adaptive = 1;
-	aeration_delay_max_ms = 60000;
-	/* Busy from a block on (high / 2 * window / interval is less). */
-	aeration_high_wmark = 32;
 	/* A 400 ms window: a look every 100 ms. */
-	aeration_delay_ms = 100;
+	zone = register_adaptive(test, &fd, 100);
 	window = aeration_idle_window(zone);
 
 	/*
@@ -1723,9 +1733,7 @@ static void aeration_test_look_busy(struct kunit *test)
 		mutex_unlock(&aeration_pass_mutex);
 		/* A pass finds it within its interval, and arms the look. */
 		keep_busy(zone);
-		aeration_request();
-		if (atomic_read(&aer.state) == AERATION_REQUESTED)
-			aeration_queue();
+		request_pass();
 		deadline = jiffies + 5 * HZ;
 		while (!(atomic_read(&aer.state) == AERATION_DEFERRED &&
 			 timer_pending(&aer.look)) &&
@@ -1767,12 +1775,8 @@ static void aeration_test_look_busy(struct kunit *test)
 			break;
 
 		/* Idle: within a window and a quarter, and a pass. */
-		deadline = jiffies + 5 * window;
-		while (READ_ONCE(zone->aeration.interval_ms) &&
-		       time_before(jiffies, deadline))
-			msleep(20);
-		KUNIT_EXPECT_EQ_MSG(test, READ_ONCE(zone->aeration.interval_ms), 0U,
-				    "the look did not see the zone idle within 5 windows");
+		KUNIT_EXPECT_TRUE_MSG(test, wait_backoff_end(zone, 5 * window),
+				      "the look did not see the zone idle within 5 windows");
 		KUNIT_EXPECT_GT(test, READ_ONCE(aer.looks), looks);
 		flush_worker();
 	}
@@ -1790,14 +1794,13 @@ static void aeration_test_look_busy(struct kunit *test)
 	mutex_lock(&aeration_pass_mutex);
 	back_off_by_hand(zone);
 	mutex_unlock(&aeration_pass_mutex);
-	aeration_request();
-	if (atomic_read(&aer.state) == AERATION_REQUESTED)
-		aeration_queue();
+	request_pass();
 	deadline = jiffies + 5 * HZ;
 	while (!look_armed() && time_before(jiffies, deadline)) {
 		keep_busy(zone);
 		msleep(20);
 	}
+	KUNIT_EXPECT_TRUE(test, look_armed());
 	check_zone(test, zone);
 	page_reporting_unregister(&fd.info);
 	KUNIT_EXPECT_FALSE(test, worker_queued());
