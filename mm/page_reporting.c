@@ -660,8 +660,9 @@ static int aeration_zone(struct zone *zone, struct page_reporting_dev_info *dev,
  * back for it until it stops backing off) and reports only raw_min
  * pages, the coldest raw ones, those that stayed free the whole interval;
  * the settle pass leaves it alone.  Between its passes a timer looks
- * at it (aeration_look()) every quarter of the idle window, 4 * vm.aeration_delay_ms (at
- * least AERATION_IDLE_MIN_MS; aeration_idle_window()): once no more was
+ * at it (aeration_look()) every quarter of the idle window,
+ * 4 * vm.aeration_delay_ms (at least AERATION_IDLE_MIN_MS;
+ * aeration_idle_window()): once no more was
  * taken from its raw memory, cut from aerated memory, allocated from
  * zones of its kind (the per-cpu lists hold THPs too) or freed over a whole
  * window than the rule above allows over an interval, scaled down to the
