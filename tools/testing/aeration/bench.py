@@ -271,7 +271,8 @@ def churn_run(ctx, kernel, name, balloon, reporting, seconds, tasks, mib,
         sampler = RssSampler(g, period=0.5)
         sampler.start()
         end = g.wait_data(r"^@@ churn tasks=\d+ seconds=(\S+) cycles=(\d+) "
-                          r"cycle_ms=(\d+)", 3 * seconds + 300, hit[0])
+                          r"cycle_ms=(\d+) preempted=(\d+)",
+                          3 * seconds + 300, hit[0])
         if not end:
             raise GuestError("churn did not finish in %s" % name)
         f1, c1 = _qemu_faults_cpu(g)
@@ -307,6 +308,7 @@ def churn_run(ctx, kernel, name, balloon, reporting, seconds, tasks, mib,
     return dict(guest, **{
         "cycles": int(end[2].group(2)),
         "cycle_ms": int(end[2].group(3)),
+        "preempted": int(end[2].group(4)),
         "qemu_cpu_ms": c1 - c0,
         "qemu_minflt": f1 - f0,
         "qemu_ram_faults": ram_faults,
@@ -394,6 +396,16 @@ def _churn_hosts(ctx, scen, ch):
                      lambda i, tag=tag, host=host, cmdline=cmdline: churn_run(
                          ctx, ours, "%s-aer-%s-%d" % (scen, tag, i), True,
                          True, tasks=1, host=host, cmdline=cmdline, **ch)))
+    # bench --alt: that build on the MADV_FREE host, as shipped and
+    # reporting every cycle, beside ours.
+    for label, k in ((ctx.alt,) if ctx.alt else ()):
+        for what, cmdline in (("aeration + reporting", None), (NOADAPT, off)):
+            tag = "alt-%slazy" % ("noadapt-" if cmdline else "")
+            cfgs.append(("%s (%s)" % (_host_cfg(HOST_LAZY, what), label),
+                         lambda i, tag=tag, k=k, cmdline=cmdline: churn_run(
+                             ctx, k, "%s-aer-%s-%d" % (scen, tag, i), True,
+                             True, tasks=1, host=HOST_LAZY, cmdline=cmdline,
+                             **ch)))
     return cfgs
 
 
@@ -516,7 +528,7 @@ def scenarios(ctx, quick):
                 tasks=t, cmdline={"sysctl.vm.aeration_adaptive": 0}, **ch)),
         ]) + (_churn_hosts(ctx, scen, ch) if hosts and tasks == 1
                else []),
-            ["cycles", "cycle_ms", "qemu_cpu_ms", "qemu_minflt",
+            ["cycles", "cycle_ms", "preempted", "qemu_cpu_ms", "qemu_minflt",
              "qemu_ram_faults", "rss_mean_mib", "rss_idle_mib",
              "idle_t90_s", "reported_mib", "aerated_taken_mib",
              "backoffs"]))

@@ -12,6 +12,7 @@
                                        aeration vs stock, build/bench/
          [--alt LABEL=BZIMAGE]         and another build of ours (an older
                                        commit's) in the migration scenarios
+                                       and on the MADV_FREE host in churn
          [--sizes MIB,...]             the scale scenarios' guest sizes
 """
 

@@ -6,13 +6,17 @@
  * not slow down.  Prints, for the host harness, when it starts and:
  *
  *   @@ churn-start
- *   @@ churn tasks=N seconds=S cycles=C cycle_ms=M
+ *   @@ churn tasks=N seconds=S cycles=C cycle_ms=M preempted=P
+ *
+ * P: how often the tasks were preempted (involuntary context switches),
+ * in all: the CPU time other work took from them.
  *
  *   churn TASKS SECONDS [SIZE_MIB [PAUSE_MS]]
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -46,7 +50,7 @@ int main(int argc, char **argv)
 	long mib = argc > 3 ? strtol(argv[3], NULL, 0) : 512;
 	long pause_ms = argc > 4 ? strtol(argv[4], NULL, 0) : 100;
 	long page = sysconf(_SC_PAGESIZE);
-	long long cycles = 0, n;
+	long long cycles = 0, preempted = 0, n[2];
 	int fds[2], status, failed = 0;
 	double t0, t1;
 	long i;
@@ -67,18 +71,25 @@ int main(int argc, char **argv)
 		if (pid < 0)
 			return 1;
 		if (!pid) {
-			n = run(seconds, (size_t)mib << 20, page, pause_ms);
-			if (write(fds[1], &n, sizeof(n)) != sizeof(n))
+			struct rusage ru;
+
+			n[0] = run(seconds, (size_t)mib << 20, page, pause_ms);
+			if (getrusage(RUSAGE_SELF, &ru))
 				_exit(1);
-			_exit(n < 0);
+			n[1] = ru.ru_nivcsw;
+			if (write(fds[1], n, sizeof(n)) != sizeof(n))
+				_exit(1);
+			_exit(n[0] < 0);
 		}
 	}
 	close(fds[1]);
 	for (i = 0; i < tasks; i++) {
-		if (read(fds[0], &n, sizeof(n)) != sizeof(n) || n < 0)
+		if (read(fds[0], n, sizeof(n)) != sizeof(n) || n[0] < 0) {
 			failed = 1;
-		else
-			cycles += n;
+		} else {
+			cycles += n[0];
+			preempted += n[1];
+		}
 	}
 	while (wait(&status) > 0)
 		if (!WIFEXITED(status) || WEXITSTATUS(status))
@@ -88,7 +99,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "churn: a task failed\n");
 		return 1;
 	}
-	printf("@@ churn tasks=%ld seconds=%.2f cycles=%lld cycle_ms=%.0f\n",
-	       tasks, t1 - t0, cycles, 1000.0 * (t1 - t0) * tasks / cycles);
+	printf("@@ churn tasks=%ld seconds=%.2f cycles=%lld cycle_ms=%.0f preempted=%lld\n",
+	       tasks, t1 - t0, cycles, 1000.0 * (t1 - t0) * tasks / cycles,
+	       preempted);
 	return 0;
 }
