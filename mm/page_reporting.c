@@ -10,8 +10,10 @@
  * survives the buddy allocator: two aerated buddies merge into an aerated
  * page and an aerated page split at tracked orders leaves aerated pieces.
  *
- * When a zone's raw pages pass vm.aeration_high_wmark blocks, a delayed work
- * item takes raw pages off the free lists in batches of vm.aeration_batch
+ * When a zone's raw pages pass vm.aeration_high_wmark blocks, a work item
+ * run after vm.aeration_delay_ms, on an idle CPU if one of the next few
+ * is, takes
+ * raw pages off the free lists in batches of vm.aeration_batch
  * (never below the zone's low watermark), drops the zone lock, hands them to
  * the device and puts them back as aerated, until the zone is below half
  * the high mark.  Pages are off the free lists, invisible to the allocator,
@@ -43,6 +45,8 @@
 #include <linux/page-isolation.h>
 #include <linux/page_reporting.h>
 #include <linux/scatterlist.h>
+#include <linux/sched.h>
+#include <linux/sched/isolation.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/sysctl.h>
@@ -59,6 +63,7 @@ DEFINE_STATIC_KEY_FALSE(page_reporting_enabled);
 
 #define AERATION_BATCH_MAX	256	/* most ranges in one device call */
 #define AERATION_WALK_CHUNK	256	/* free blocks per zone->lock hold */
+#define AERATION_CPU_SCAN	8	/* other CPUs aeration_cpu() looks at */
 
 /* Tunables, /proc/sys/vm/aeration_*; see Documentation/admin-guide/mm/aeration.rst */
 /*
@@ -98,7 +103,8 @@ enum {
 static struct {
 	struct page_reporting_dev_info *dev;
 	struct scatterlist *sgl;	/* dev_capacity(dev) entries */
-	struct delayed_work work;
+	struct work_struct work;	/* aeration_process() */
+	struct timer_list kick;		/* queues it: aeration_kick() */
 	struct timer_list look;		/* DEFERRED: aeration_look() */
 	atomic_t state;
 	bool paused;			/* tracked orders are changing */
@@ -109,6 +115,7 @@ static struct {
 	unsigned long settles;		/* settle passes run */
 	unsigned long runs;		/* runs of the worker (KUnit) */
 	unsigned long looks;		/* of them, woken by the look (KUnit) */
+	int cpu;			/* where the worker last ran (KUnit) */
 	bool zeroes;			/* dev's reports known zero: page_zeroed_enable() */
 } aer;
 
@@ -155,19 +162,79 @@ static unsigned long high_mark(struct zone *zone)
 		zone->aeration.order;
 }
 
+/* A CPU the worker may run on: up, and not isolated from housekeeping. */
+static bool aeration_cpu_ok(int cpu)
+{
+	return cpu_active(cpu) && !cpu_is_isolated(cpu) &&
+	       housekeeping_cpu(cpu, HK_TYPE_WQ);
+}
+
+/*
+ * The CPU to run the worker on, chosen when it is to run, from a timer:
+ * this one if it is idle, else the first idle one among the next
+ * AERATION_CPU_SCAN CPUs it may run on, else this one (the workqueue's
+ * choice), or, if this one is isolated, a housekeeping one.  Left to the
+ * workqueue, a pass ran where its timer fired: the CPU whose frees asked
+ * for it, which was busy and kept it, or, for a timer armed on a CPU that
+ * then went idle, the busy CPU that timer migration fires it on.  Either
+ * way the worker preempted the program that frees
+ * (Documentation/mm/aeration.rst).  Lockless reads of a few run queues.
+ */
+static int aeration_cpu(void)
+{
+	int this = smp_processor_id(), cpu, seen = 0;
+
+	if (available_idle_cpu(this) && aeration_cpu_ok(this))
+		return this;
+	for_each_cpu_wrap(cpu, cpu_active_mask, this) {
+		if (cpu == this || !aeration_cpu_ok(cpu))
+			continue;
+		if (available_idle_cpu(cpu))
+			return cpu;
+		if (++seen == AERATION_CPU_SCAN)
+			break;
+	}
+	if (aeration_cpu_ok(this))
+		return WORK_CPU_UNBOUND;
+	return housekeeping_any_cpu(HK_TYPE_WQ);
+}
+
+/*
+ * The worker's delay: a timer of ours rather than a delayed work's, so that
+ * the CPU is chosen when the worker is to run.  Queues it whatever the
+ * state, as a delayed work's timer would.
+ */
+static void aeration_kick(struct timer_list *unused)
+{
+	queue_work_on(aeration_cpu(), system_freezable_wq, &aer.work);
+}
+
+/*
+ * Run the worker in @delay jiffies, as mod_delayed_work() would: a run
+ * queued by a kick that already fired is taken back first (from the
+ * worker, that is a next run, never itself).  A kick firing just then may
+ * still queue one, which runs at once, a harmless extra run.
+ */
+static void aeration_kick_in(unsigned long delay)
+{
+	cancel_work(&aer.work);
+	mod_timer(&aer.kick, jiffies + delay);
+}
+
 /*
  * At least one jiffy: this runs under zone->lock, and a zero delay would
  * wake a worker (scheduler locks) from under it.  The freezable workqueue
  * keeps the worker (and a batch in flight) out of the way of suspend,
  * when the device is torn down.  A queued settle pass becomes this normal
  * pass: it is brought forward (or, for a long vm.aeration_delay_ms, pushed
- * back).
+ * back).  Callers store REQUESTED first: a worker that deletes the kick
+ * when it starts serves them.
  */
 static void aeration_queue(void)
 {
 	unsigned long delay = msecs_to_jiffies(READ_ONCE(aeration_delay_ms));
 
-	mod_delayed_work(system_freezable_wq, &aer.work, max(1UL, delay));
+	aeration_kick_in(max(1UL, delay));
 }
 
 static void aeration_request(void)
@@ -406,10 +473,12 @@ static void aeration_pause(void)
 {
 	lockdep_assert_held(&aeration_mutex);
 	WRITE_ONCE(aer.paused, true);
-	cancel_delayed_work_sync(&aer.work);
-	/* The worker armed the look; the look may have queued it again. */
+	timer_delete_sync(&aer.kick);
+	cancel_work_sync(&aer.work);
+	/* The worker armed a timer; the timer may have queued it again. */
 	timer_delete_sync(&aer.look);
-	cancel_delayed_work_sync(&aer.work);
+	timer_delete_sync(&aer.kick);
+	cancel_work_sync(&aer.work);
 	/* And for vm.aeration_report_now, which stops after its batch. */
 	mutex_lock(&aeration_pass_mutex);
 	mutex_unlock(&aeration_pass_mutex);
@@ -1244,7 +1313,7 @@ static void aeration_look(struct timer_list *unused)
 	}
 wake:
 	aer.looks++;
-	queue_delayed_work(system_freezable_wq, &aer.work, 0);
+	queue_work_on(aeration_cpu(), system_freezable_wq, &aer.work);
 }
 
 /*
@@ -1263,9 +1332,15 @@ static void aeration_process(struct work_struct *work)
 	struct zone *zone;
 	int old, next;
 
-	/* Its fields are ours from here; it may have queued us. */
+	/*
+	 * Its fields are ours from here; it may have queued us.  A request
+	 * that armed the kick since is served by this run: it stored
+	 * REQUESTED before, and we read the state after.
+	 */
 	timer_delete_sync(&aer.look);
+	timer_delete(&aer.kick);
 	aer.runs++;
+	aer.cpu = raw_smp_processor_id();
 	if (WARN_ON_ONCE(!dev))
 		return;
 	if (READ_ONCE(aer.paused)) {
@@ -1353,7 +1428,7 @@ static void aeration_process(struct work_struct *work)
 		}
 	}
 	if (next == AERATION_SETTLE)
-		mod_delayed_work(system_freezable_wq, &aer.work, delay);
+		aeration_kick_in(delay);
 out:
 	/*
 	 * DEFERRED: the look, armed once the state says so, as it does
@@ -1451,7 +1526,8 @@ void page_reporting_unregister(struct page_reporting_dev_info *prdev)
 	for_each_zone(zone)
 		aeration_zone_set_order(zone, 0);
 	WRITE_ONCE(aer.order, 0);
-	cancel_delayed_work_sync(&aer.work);
+	timer_delete_sync(&aer.kick);
+	cancel_work_sync(&aer.work);
 	static_branch_disable_cpuslocked(&page_reporting_enabled);
 	WRITE_ONCE(aer.dev, NULL);
 	WRITE_ONCE(aer.zeroes, false);
@@ -1957,7 +2033,8 @@ static int __init aeration_init(void)
 {
 	struct dentry *dir;
 
-	INIT_DELAYED_WORK(&aer.work, aeration_process);
+	INIT_WORK(&aer.work, aeration_process);
+	timer_setup(&aer.kick, aeration_kick, 0);
 	timer_setup(&aer.look, aeration_look, 0);
 	if (page_reporting_order == -1U)
 		page_reporting_order = pageblock_order;

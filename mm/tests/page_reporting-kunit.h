@@ -283,21 +283,28 @@ static void check_all_zones(struct kunit *test)
 		check_zone(test, zone);
 }
 
-/* The worker queued, or the look that may queue it armed (aeration_look()). */
+/*
+ * The worker queued, its kick armed (aeration_kick()), or the look that
+ * may queue it armed (aeration_look()).
+ */
 static bool worker_queued(void)
 {
-	return delayed_work_pending(&aer.work) || timer_pending(&aer.look);
+	return work_pending(&aer.work) || timer_pending(&aer.kick) ||
+	       timer_pending(&aer.look);
 }
 
 /*
- * Run the worker now if it is queued, or the look armed: as a look run,
- * whether or not the look would have queued it; and wait for it.
+ * Run the worker now if it is queued, its kick or the look armed (then as
+ * a look run, whether or not the look would have queued it); and wait for
+ * it.
  */
 static void flush_worker(void)
 {
-	if (timer_delete_sync(&aer.look))
-		mod_delayed_work(system_freezable_wq, &aer.work, 0);
-	flush_delayed_work(&aer.work);
+	bool armed = timer_delete_sync(&aer.look);
+
+	if (timer_delete_sync(&aer.kick) || armed)
+		queue_work(system_freezable_wq, &aer.work);
+	flush_work(&aer.work);
 }
 
 /* Run the worker now, until no zone asks for more (bounded). */
@@ -1812,6 +1819,73 @@ static void aeration_test_look_busy(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, fd.bad, 0U);
 }
 
+/*
+ * Request a pass from this CPU and keep it busy (a spin, which voluntary
+ * preemption does not preempt) until the worker moved @ctr, for at most a
+ * second: the CPU the worker last ran on then, -1 if it did not run.
+ */
+static int busy_request(unsigned long *ctr, int *this)
+{
+	unsigned long old, deadline = jiffies + HZ;
+	bool ran;
+
+	migrate_disable();
+	*this = smp_processor_id();
+	old = READ_ONCE(*ctr);
+	request_pass();
+	while (READ_ONCE(*ctr) == old && time_before(jiffies, deadline))
+		cpu_relax();
+	ran = READ_ONCE(*ctr) != old;
+	migrate_enable();
+	flush_work(&aer.work);
+	return ran ? READ_ONCE(aer.cpu) : -1;
+}
+
+/*
+ * The worker runs on an idle CPU, not on the busy one that asked for it:
+ * a requested pass (its timer fires on the requesting CPU, which stays
+ * busy), and the settle pass after it (its timer, armed by the worker on
+ * a CPU that then goes idle, fires on the busy one by timer migration).
+ * Run where their timers fired, they preempted the program whose frees
+ * asked for them (Documentation/mm/aeration.rst).  A worker queued on this
+ * CPU cannot run while it spins, or (full preemption) runs here.  A few
+ * tries, in case the other CPUs were busy when the worker was queued.
+ */
+static void aeration_test_worker_cpu(struct kunit *test)
+{
+	int round, try, cpu, this = -1, ran_on = -1, ok = 0;
+	struct fake_dev fd;
+
+	for_each_cpu(cpu, cpu_active_mask)
+		ok += aeration_cpu_ok(cpu);
+	if (ok < 2)
+		kunit_skip(test, "one CPU for the worker");
+	fake_init(&fd, 64);
+	KUNIT_ASSERT_EQ(test, page_reporting_register(&fd.info), 0);
+	/* Only the passes we ask for: no zone passes its mark, no backoff. */
+	WRITE_ONCE(aeration_high_wmark, INT_MAX >> MAX_PAGE_ORDER);
+	aeration_adaptive = 0;
+	aeration_delay_ms = 20;
+	for (round = 0; round < 2; round++) {
+		/* Round 1: the settle pass 50 ms after the requested one. */
+		aeration_settle_ms = round ? 50 : 0;
+		run_worker();
+		for (try = 0; try < 5; try++) {
+			ran_on = busy_request(round ? &aer.settles : &aer.runs,
+					      &this);
+			run_worker();
+			if (ran_on >= 0 && ran_on != this)
+				break;
+		}
+		KUNIT_EXPECT_TRUE_MSG(test, ran_on >= 0 && ran_on != this,
+				      "%s pass asked for on CPU %d ran on %d (-1: not within 1 s), %d tries",
+				      round ? "settle" : "requested", this,
+				      ran_on, try);
+	}
+	page_reporting_unregister(&fd.info);
+	KUNIT_EXPECT_EQ(test, fd.bad, 0U);
+}
+
 static struct kunit_case aeration_test_cases[] = {
 	KUNIT_CASE(aeration_test_sysctls),
 	KUNIT_CASE(aeration_test_register),
@@ -1833,6 +1907,7 @@ static struct kunit_case aeration_test_cases[] = {
 	KUNIT_CASE(aeration_test_adapt_off),
 	KUNIT_CASE(aeration_test_idle_ends_backoff),
 	KUNIT_CASE_SLOW(aeration_test_look_busy),
+	KUNIT_CASE(aeration_test_worker_cpu),
 	KUNIT_CASE(aeration_test_report_now),
 	{}
 };

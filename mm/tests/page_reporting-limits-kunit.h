@@ -110,7 +110,7 @@ static void aeration_test_room_watermark(struct kunit *test)
 static void expect_queued(struct kunit *test)
 {
 	KUNIT_EXPECT_EQ(test, atomic_read(&aer.state), AERATION_REQUESTED);
-	KUNIT_EXPECT_TRUE_MSG(test, delayed_work_pending(&aer.work),
+	KUNIT_EXPECT_TRUE_MSG(test, timer_pending(&aer.kick),
 			      "requested, nothing queued");
 }
 
@@ -383,7 +383,7 @@ static void aeration_test_knob_rearms(struct kunit *test)
 	/* Registering queues the first pass, 60 s out. */
 	KUNIT_ASSERT_EQ(test, page_reporting_register(&fd.info), 0);
 	expect_queued(test);
-	KUNIT_EXPECT_TRUE(test, time_after(READ_ONCE(aer.work.timer.expires),
+	KUNIT_EXPECT_TRUE(test, time_after(READ_ONCE(aer.kick.expires),
 					   jiffies + 10 * HZ));
 	KUNIT_EXPECT_EQ(test, write_knob(t, "1"), 0);
 	deadline = jiffies + 10 * HZ;
