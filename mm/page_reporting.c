@@ -11,12 +11,11 @@
  * page and an aerated page split at tracked orders leaves aerated pieces.
  *
  * When a zone's raw pages pass vm.aeration_high_wmark blocks, a work item
- * run after vm.aeration_delay_ms, on an idle CPU if one of the next few
- * is, takes
- * raw pages off the free lists in batches of vm.aeration_batch
- * (never below the zone's low watermark), drops the zone lock, hands them to
- * the device and puts them back as aerated, until the zone is below half
- * the high mark.  Pages are off the free lists, invisible to the allocator,
+ * run after vm.aeration_delay_ms, on an idle CPU if one of the next few is,
+ * takes raw pages off the free lists in batches of vm.aeration_batch (never
+ * below the zone's low watermark), drops the zone lock, hands them to the
+ * device and puts them back as aerated, until the zone is below half the
+ * high mark.  Pages are off the free lists, invisible to the allocator,
  * for as long as the host may be acting on them.
  *
  * The high mark leaves up to that many raw blocks per zone behind, and the
@@ -173,7 +172,8 @@ static bool aeration_cpu_ok(int cpu)
  * The CPU to run the worker on, chosen when it is to run, from a timer:
  * this one if it is idle, else the first idle one among the next
  * AERATION_CPU_SCAN CPUs it may run on, else this one (the workqueue's
- * choice), or, if this one is isolated, a housekeeping one.  Left to the
+ * choice), or, if the worker may not run on this one (isolated), the first
+ * busy one it may run on, or any housekeeping one.  Left to the
  * workqueue, a pass ran where its timer fired: the CPU whose frees asked
  * for it, which was busy and kept it, or, for a timer armed on a CPU that
  * then went idle, the busy CPU that timer migration fires it on.  Either
@@ -182,7 +182,7 @@ static bool aeration_cpu_ok(int cpu)
  */
 static int aeration_cpu(void)
 {
-	int this = smp_processor_id(), cpu, seen = 0;
+	int this = smp_processor_id(), cpu, busy = -1, seen = 0;
 
 	if (available_idle_cpu(this) && aeration_cpu_ok(this))
 		return this;
@@ -191,12 +191,14 @@ static int aeration_cpu(void)
 			continue;
 		if (available_idle_cpu(cpu))
 			return cpu;
+		if (busy < 0)
+			busy = cpu;
 		if (++seen == AERATION_CPU_SCAN)
 			break;
 	}
 	if (aeration_cpu_ok(this))
 		return WORK_CPU_UNBOUND;
-	return housekeeping_any_cpu(HK_TYPE_WQ);
+	return busy >= 0 ? busy : housekeeping_any_cpu(HK_TYPE_WQ);
 }
 
 /*
