@@ -161,11 +161,14 @@ static unsigned long high_mark(struct zone *zone)
 		zone->aeration.order;
 }
 
-/* A CPU the worker may run on: up, and not isolated from housekeeping. */
+/*
+ * A CPU the worker may run on: up, and not isolated (isolcpus=, cpuset
+ * partitions, or nohz_full=, which is the only source of HK_TYPE_WQ and
+ * sets HK_TYPE_TICK with it).
+ */
 static bool aeration_cpu_ok(int cpu)
 {
-	return cpu_active(cpu) && !cpu_is_isolated(cpu) &&
-	       housekeeping_cpu(cpu, HK_TYPE_WQ);
+	return cpu_active(cpu) && !cpu_is_isolated(cpu);
 }
 
 /*
@@ -183,8 +186,9 @@ static bool aeration_cpu_ok(int cpu)
 static int aeration_cpu(void)
 {
 	int this = smp_processor_id(), cpu, busy = -1, seen = 0;
+	bool mine = aeration_cpu_ok(this);
 
-	if (available_idle_cpu(this) && aeration_cpu_ok(this))
+	if (mine && available_idle_cpu(this))
 		return this;
 	for_each_cpu_wrap(cpu, cpu_active_mask, this) {
 		if (cpu == this || !aeration_cpu_ok(cpu))
@@ -196,9 +200,15 @@ static int aeration_cpu(void)
 		if (++seen == AERATION_CPU_SCAN)
 			break;
 	}
-	if (aeration_cpu_ok(this))
+	if (mine)
 		return WORK_CPU_UNBOUND;
 	return busy >= 0 ? busy : housekeeping_any_cpu(HK_TYPE_WQ);
+}
+
+/* Queue the worker now, on the CPU aeration_cpu() chooses. */
+static void aeration_wake(void)
+{
+	queue_work_on(aeration_cpu(), system_freezable_wq, &aer.work);
 }
 
 /*
@@ -208,7 +218,7 @@ static int aeration_cpu(void)
  */
 static void aeration_kick(struct timer_list *unused)
 {
-	queue_work_on(aeration_cpu(), system_freezable_wq, &aer.work);
+	aeration_wake();
 }
 
 /*
@@ -221,6 +231,13 @@ static void aeration_kick_in(unsigned long delay)
 {
 	cancel_work(&aer.work);
 	mod_timer(&aer.kick, jiffies + delay);
+}
+
+/* No kick armed, no run queued or running (until the next request). */
+static void aeration_kick_cancel(void)
+{
+	timer_delete_sync(&aer.kick);
+	cancel_work_sync(&aer.work);
 }
 
 /*
@@ -475,12 +492,10 @@ static void aeration_pause(void)
 {
 	lockdep_assert_held(&aeration_mutex);
 	WRITE_ONCE(aer.paused, true);
-	timer_delete_sync(&aer.kick);
-	cancel_work_sync(&aer.work);
+	aeration_kick_cancel();
 	/* The worker armed a timer; the timer may have queued it again. */
 	timer_delete_sync(&aer.look);
-	timer_delete_sync(&aer.kick);
-	cancel_work_sync(&aer.work);
+	aeration_kick_cancel();
 	/* And for vm.aeration_report_now, which stops after its batch. */
 	mutex_lock(&aeration_pass_mutex);
 	mutex_unlock(&aeration_pass_mutex);
@@ -1315,7 +1330,7 @@ static void aeration_look(struct timer_list *unused)
 	}
 wake:
 	aer.looks++;
-	queue_work_on(aeration_cpu(), system_freezable_wq, &aer.work);
+	aeration_wake();
 }
 
 /*
@@ -1528,8 +1543,7 @@ void page_reporting_unregister(struct page_reporting_dev_info *prdev)
 	for_each_zone(zone)
 		aeration_zone_set_order(zone, 0);
 	WRITE_ONCE(aer.order, 0);
-	timer_delete_sync(&aer.kick);
-	cancel_work_sync(&aer.work);
+	aeration_kick_cancel();
 	static_branch_disable_cpuslocked(&page_reporting_enabled);
 	WRITE_ONCE(aer.dev, NULL);
 	WRITE_ONCE(aer.zeroes, false);
